@@ -5,8 +5,8 @@
  * layers above the KV engine in their own tests. Simple over fast: a snapshot
  * copies the whole store.
  */
-import { assert } from '../device/index.js';
-import type { RawKey, RawKvStore, RawRange, RawReader, RawSnapshot, RawVisitor, RawWriter } from './raw.js';
+import { assert, FairdbError } from '../device/index.js';
+import type { RawKey, RawKvStore, RawRange, RawSnapshot, RawTransaction, RawVisitor, RawWriter } from './raw.js';
 
 class SortedMap {
   constructor(
@@ -118,16 +118,41 @@ export class ModelKvStore implements RawKvStore {
   }
 
   transactionSync<T>(fn: (tx: RawWriter) => T): T {
-    assert(!this.inTransaction, 'transactions do not nest');
-    const working = this.data.clone();
-    this.inTransaction = true;
+    const tx = this.begin();
     try {
-      const result = fn(new ModelWriter(working));
-      this.data = working;
+      const result = fn(tx);
+      void tx.commit();
       return result;
     } finally {
-      this.inTransaction = false;
+      if (tx.open) tx.rollback();
     }
+  }
+
+  begin(): RawTransaction {
+    if (this.inTransaction) throw new FairdbError('CONFLICT', 'a write transaction is already open');
+    this.inTransaction = true;
+    const working = this.data.clone();
+    const writer = new ModelWriter(working);
+    let open = true;
+    const finish = (): void => {
+      assert(open, 'transaction is open');
+      open = false;
+      this.inTransaction = false;
+    };
+    return {
+      getRaw: (key) => writer.getRaw(key),
+      scanRaw: (range, visit) => writer.scanRaw(range, visit),
+      putRaw: (key, value) => writer.putRaw(key, value),
+      delRaw: (key) => writer.delRaw(key),
+      commit: async () => {
+        finish();
+        this.data = working;
+      },
+      rollback: () => finish(),
+      get open() {
+        return open;
+      },
+    };
   }
 
   async transaction<T>(fn: (tx: RawWriter) => T): Promise<T> {

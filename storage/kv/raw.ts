@@ -50,6 +50,21 @@ export interface RawWriter extends RawReader {
   delRaw(key: RawKey): boolean;
 }
 
+/**
+ * An explicit write transaction, for callers that cannot express their
+ * transaction as one synchronous function (SQL `BEGIN` ... `COMMIT`).
+ * IMPORTANT: while it is open, every other write transaction on the store
+ * fails with `CONFLICT`; commit or roll it back promptly.
+ */
+export interface RawTransaction extends RawWriter {
+  /** Applies every write atomically; resolves once durable per the store's durability. */
+  commit(): Promise<void>;
+  /** Discards every write. */
+  rollback(): void;
+  /** True until commit() or rollback(). */
+  readonly open: boolean;
+}
+
 /** A read-only view of the store at one instant. */
 export interface RawSnapshot extends RawReader {
   /** IMPORTANT: a snapshot pins log segments until released. */
@@ -66,6 +81,8 @@ export interface RawKvStore extends RawReader {
   transactionSync<T>(fn: (tx: RawWriter) => T): T;
   /** As `transactionSync`, resolving once the commit is durable. */
   transaction<T>(fn: (tx: RawWriter) => T): Promise<T>;
+  /** Opens an explicit write transaction (see `RawTransaction`). */
+  begin(): RawTransaction;
   /** A consistent read-only view; release it when done. */
   snapshotRaw(): RawSnapshot;
 }
