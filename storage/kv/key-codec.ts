@@ -18,7 +18,12 @@ export const keyBytesMax = 1978;
 
 export type Key = string | number | boolean | null | Uint8Array | readonly (string | number | boolean | null | Uint8Array)[];
 
-const scratch = Buffer.allocUnsafe(keyBytesMax + 64 * 1024);
+// ordered-binary views the target through a DataView whose length it rounds
+// up to a multiple of 4, so the scratch length must be one. Keys longer than
+// the scratch are over the limit anyway; the slack lets the encoder run to
+// completion before the limit is checked.
+const scratchBytes = 64 * 1024;
+const scratch = Buffer.allocUnsafeSlow(scratchBytes);
 
 /** Encodes a user key to its binary-string form; throws INVALID_ARGUMENT or LIMIT. */
 export function encodeKey(key: Key): RawKey {
@@ -31,7 +36,7 @@ export function encodeKey(key: Key): RawKey {
   try {
     end = writeKey(key as never, scratch, 0);
   } catch (error) {
-    if (error instanceof RangeError) throw new LimitError('key length in bytes', keyBytesMax, scratch.length);
+    if (error instanceof RangeError) throw new LimitError('key length in bytes', keyBytesMax, encodedLengthAtLeast(key));
     throw new InvalidArgumentError(`cannot encode key: ${(error as Error).message}`);
   }
   if (end > keyBytesMax) throw new LimitError('key length in bytes', keyBytesMax, end);
@@ -54,6 +59,13 @@ export function bytesToRawKey(bytes: Uint8Array, start: number, end: number): Ra
 /** Binary string → a new Buffer of its bytes. */
 export function rawKeyToBytes(raw: RawKey): Buffer {
   return Buffer.from(raw, 'latin1');
+}
+
+/** A lower bound of the encoded length of a key that overflowed the scratch. */
+function encodedLengthAtLeast(key: Key): number {
+  if (typeof key === 'string') return Buffer.byteLength(key, 'utf8');
+  if (Array.isArray(key)) return key.reduce((sum: number, part) => sum + encodedLengthAtLeast(part as Key) + 1, 0);
+  return scratchBytes;
 }
 
 function checkKey(key: unknown): void {

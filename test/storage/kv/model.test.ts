@@ -62,3 +62,15 @@ describe('ModelKvStore', () => {
     expect(kv.begin().open).toBe(true);
   });
 });
+
+describe('key codec limits for huge keys', () => {
+  it('reports the real length of a key far over the limit', () => {
+    try {
+      encodeKey('y'.repeat(200_000));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as FairdbError).code).toBe('LIMIT');
+      expect((e as Error).message).toContain('200000');
+    }
+  });
+});
