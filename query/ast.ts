@@ -325,6 +325,8 @@ export interface CastExpr {
  * `COUNT(*)` has `star` set and no args; `COUNT(DISTINCT x)` has `distinct`.
  * `SUBSTRING(x FROM a [FOR b])` is a call named `SUBSTRING` with args
  * `[x, a]` or `[x, a, b]`, the same as `SUBSTRING(x, a, b)`.
+ * `CURRENT_DATE`, `CURRENT_TIME` and `CURRENT_TIMESTAMP` (written without
+ * parentheses) are calls of that name with no args.
  */
 export interface CallExpr {
   readonly kind: 'Call';
