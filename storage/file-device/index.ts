@@ -1,0 +1,16 @@
+/**
+ * The file device: a block device over a host file (4 KiB pages, fdatasync
+ * at the persist barrier), with a sector-level crash model. Also the host
+ * file access and the crash-image helpers the pmem device shares.
+ */
+export { FileDevice, openFileDevice } from './file-device.js';
+export {
+  fileDeviceSizeBytesDefault,
+  fileDeviceSizeBytesMax,
+  filePageBytes,
+  fileSectorBytes,
+  type FileDeviceOptions,
+} from './file-device-options.js';
+export { tornCutBytesEnumerated } from './sector-tracker.js';
+export { BackingFile } from './backing-file.js';
+export { checkCombinationCount, checkCrashImageOptions, combinations } from './crash-choices.js';
