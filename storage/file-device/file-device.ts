@@ -118,7 +118,10 @@ export class FileDevice implements CrashableDevice {
         file.readInto(this.buffer, file.initialSizeBytes);
         if (file.initialSizeBytes !== this.size) {
           file.resize(this.size);
-          if (this.syncOnPersist) file.sync();
+          if (this.syncOnPersist) {
+            file.sync();
+            this.hostSyncs++;
+          }
         }
       } else if (o.image !== undefined) {
         this.buffer.set(o.image, 0);

@@ -162,7 +162,8 @@ export class PmemDevice implements CrashableDevice {
     this.writeNsPerByte = nsPerByte(o.latency.writeBytesPerSecond);
     this.fenceNs = o.latency.fenceNs;
     this.delay = o.injectDelay ? new DelayInjector() : undefined;
-    this.tracker = o.trackCrashStates ? new CrashTracker() : undefined;
+    // Memory mode needs no history: its only crash image is all zeros.
+    this.tracker = o.trackCrashStates && o.mode === 'appdirect' ? new CrashTracker() : undefined;
 
     const file = o.mode === 'appdirect' && o.path !== undefined ? BackingFile.open(o.path) : undefined;
     try {
@@ -178,7 +179,10 @@ export class PmemDevice implements CrashableDevice {
         // same size and positioned writes never extend it.
         if (file.initialSizeBytes !== this.size) {
           file.resize(this.size);
-          if (this.fsync) file.sync();
+          if (this.fsync) {
+            file.sync();
+            this.hostSyncs++;
+          }
         }
       } else if (o.image !== undefined) {
         this.buffer.set(o.image, 0);
