@@ -51,7 +51,9 @@ export interface PmemDeviceOptions {
   readonly dimms?: number;
   /**
    * Busy-wait for the accounted device time so that wall-clock benchmarks
-   * show the modelled device's speed (see `delay-injector.ts`); default false.
+   * show the modelled device's speed; default false. The time is owed as a
+   * debt and spun off whenever it reaches `delayDebtNsMin` (10 µs), so the
+   * cost of reading the clock does not dominate ~100 ns operations.
    */
   readonly injectDelay?: boolean;
   /**

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssertionError, FairdbError, seededRandom } from '../../../storage/device/index.js';
 import {
   crashValuesPerWordMax,
+  dimmsMax,
   openPmemDevice,
   optaneLatency,
   pmemSizeBytesMax,
@@ -581,7 +582,8 @@ describe('pmem: options and lifecycle', () => {
     }
     expect(codeOf(() => openPmemDevice({ fsync: true }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => openPmemDevice({ mode: 'memory', fsync: true, path: path.join(dir, 'x') }))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => openPmemDevice({ latency: 'optane', dimms: 17 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => openPmemDevice({ latency: 'optane', dimms: dimmsMax + 1 }))).toBe('INVALID_ARGUMENT');
+    openPmemDevice({ sizeBytes: 256, latency: 'optane', dimms: dimmsMax }).close();
     expect(codeOf(() => openPmemDevice({ latency: 'fast' as never }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => openPmemDevice(null as never))).toBe('INVALID_ARGUMENT');
   });
