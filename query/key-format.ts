@@ -1,0 +1,213 @@
+/**
+ * Keys of the SQL engine in the raw KV store. Every key starts with the
+ * engine's key prefix (a binary string, `SqlEngineOptions.keyPrefix`); the
+ * engine never reads or writes outside it. Keys are binary strings (one
+ * char per byte, see storage/kv/raw.ts) so that JS string order is byte
+ * order.
+ *
+ * Key spaces after the prefix (one byte each):
+ *
+ *   SPACE  REST OF KEY                                 VALUE
+ *   0x01   (nothing)                                   catalog header (catalog.ts)
+ *   0x02   table id (u32 BE)                           table record (catalog.ts)
+ *   0x03   index id (u32 BE)                           index record (catalog.ts)
+ *   0x04   table id (u32 BE)                           table statistics (catalog.ts)
+ *   0x10   table id (u32 BE) | primary key tuple       row (row-format.ts)
+ *   0x11   index id (u32 BE) | indexed tuple | pk tuple  empty
+ *
+ * A tuple is the concatenation of its encoded elements; an element is a
+ * tag byte and a payload, ordered exactly as SQLite orders values
+ * (NULL < numbers < text < blobs; numbers by value; text and blobs by bytes),
+ * so that key order is SQL order and ranges on a key prefix are key ranges:
+ *
+ *   TAG   PAYLOAD
+ *   0x05  (none)                     NULL
+ *   0x10  8 bytes                    number: IEEE 754 double, big-endian, with
+ *                                    the sign bit flipped for positives and
+ *                                    every bit flipped for negatives; -0 is
+ *                                    written as +0 (INTEGER, REAL, BOOLEAN,
+ *                                    DATE and TIMESTAMP values are numbers)
+ *   0x20  bytes | 0x00 0x00          text: UTF-8 with each 0x00 written as
+ *                                    0x00 0xFF, terminated by 0x00 0x00
+ *   0x30  bytes | 0x00 0x00          blob: escaped the same way
+ *
+ * The terminator sorts below every continuation byte, so a string sorts
+ * before its extensions and before any longer tuple that shares it. No
+ * element starts with 0xFF, so `k + '\xff'` is an exclusive upper bound of
+ * every key that extends `k`.
+ */
+import { FairdbError, LimitError } from '../storage/device/index.js';
+import { keyBytesMax } from '../storage/kv/index.js';
+import type { SqlValue } from './value.js';
+
+/** Key space bytes. persisted: never renumber */
+export const keySpace = {
+  catalogHeader: 0x01,
+  tableRecord: 0x02,
+  indexRecord: 0x03,
+  tableStats: 0x04,
+  row: 0x10,
+  indexEntry: 0x11,
+} as const;
+
+/** Tuple element tags. persisted: never renumber */
+export const elementTag = {
+  null: 0x05,
+  number: 0x10,
+  text: 0x20,
+  blob: 0x30,
+} as const;
+
+/** Longest key the engine writes, in bytes (the KV store's limit). */
+export const sqlKeyBytesMax = keyBytesMax;
+
+/** Exclusive upper bound of all keys that extend `key`. */
+export const keyEnd = '\xff';
+
+export function u32Key(id: number): string {
+  return String.fromCharCode((id >>> 24) & 0xff, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff);
+}
+
+export function readU32Key(key: string, at: number): number {
+  return ((key.charCodeAt(at) << 24) | (key.charCodeAt(at + 1) << 16) | (key.charCodeAt(at + 2) << 8) | key.charCodeAt(at + 3)) >>> 0;
+}
+
+// Scratch for number encoding: a double and its bytes. Module-level scratch
+// is safe because encoding is synchronous and never re-entered.
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Index of the most significant byte of the double in f64Bytes, and the step
+// towards the least significant one.
+const msb = littleEndian ? 7 : 0;
+const step = littleEndian ? -1 : 1;
+
+/** The 9-char element of a number (tag included). */
+export function encodeNumberElement(v: number): string {
+  f64[0] = v === 0 ? 0 : v;
+  let b0 = f64Bytes[msb] as number;
+  let b1 = f64Bytes[msb + step] as number;
+  let b2 = f64Bytes[msb + 2 * step] as number;
+  let b3 = f64Bytes[msb + 3 * step] as number;
+  let b4 = f64Bytes[msb + 4 * step] as number;
+  let b5 = f64Bytes[msb + 5 * step] as number;
+  let b6 = f64Bytes[msb + 6 * step] as number;
+  let b7 = f64Bytes[msb + 7 * step] as number;
+  if ((b0 & 0x80) !== 0) {
+    b0 ^= 0xff;
+    b1 ^= 0xff;
+    b2 ^= 0xff;
+    b3 ^= 0xff;
+    b4 ^= 0xff;
+    b5 ^= 0xff;
+    b6 ^= 0xff;
+    b7 ^= 0xff;
+  } else {
+    b0 |= 0x80;
+  }
+  return String.fromCharCode(elementTag.number, b0, b1, b2, b3, b4, b5, b6, b7);
+}
+
+function decodeNumberPayload(key: string, at: number): number {
+  let flip = 0;
+  const first = key.charCodeAt(at);
+  if ((first & 0x80) === 0) flip = 0xff;
+  for (let i = 0; i < 8; i++) {
+    let b = key.charCodeAt(at + i) ^ flip;
+    if (i === 0 && flip === 0) b &= 0x7f;
+    f64Bytes[msb + i * step] = b;
+  }
+  return f64[0] as number;
+}
+
+const utf8Encoder = new TextEncoder();
+
+function escapeBytes(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    s += b === 0 ? '\x00\xff' : String.fromCharCode(b);
+  }
+  return s;
+}
+
+/** The element of a text value (tag included). */
+export function encodeTextElement(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0 || c >= 0x80) return '\x20' + escapeBytes(utf8Encoder.encode(v)) + '\x00\x00';
+  }
+  // ASCII without NUL: the string is its own UTF-8.
+  return '\x20' + v + '\x00\x00';
+}
+
+export function encodeBlobElement(v: Uint8Array): string {
+  return '\x30' + escapeBytes(v) + '\x00\x00';
+}
+
+/** The element of any value. */
+export function encodeElement(v: SqlValue): string {
+  if (v === null) return '\x05';
+  if (typeof v === 'number') return encodeNumberElement(v);
+  if (typeof v === 'string') return encodeTextElement(v);
+  return encodeBlobElement(v);
+}
+
+export function encodeTuple(values: readonly SqlValue[]): string {
+  let s = '';
+  for (let i = 0; i < values.length; i++) s += encodeElement(values[i] as SqlValue);
+  return s;
+}
+
+/** Throws LIMIT when a key is longer than the store accepts. */
+export function checkKeyLength(key: string): void {
+  if (key.length > sqlKeyBytesMax) throw new LimitError('key length in bytes', sqlKeyBytesMax, key.length);
+}
+
+function corrupt(message: string): FairdbError {
+  return new FairdbError('CORRUPTION', `invalid SQL key: ${message}`);
+}
+
+/** Index just past the element that starts at `at`; throws CORRUPTION on a malformed key. */
+export function skipElement(key: string, at: number): number {
+  const tag = key.charCodeAt(at);
+  if (tag === elementTag.null) return at + 1;
+  if (tag === elementTag.number) {
+    if (at + 9 > key.length) throw corrupt('truncated number');
+    return at + 9;
+  }
+  if (tag === elementTag.text || tag === elementTag.blob) {
+    let i = at + 1;
+    for (;;) {
+      const z = key.indexOf('\x00', i);
+      if (z < 0 || z + 1 >= key.length) throw corrupt('unterminated string');
+      if (key.charCodeAt(z + 1) === 0) return z + 2;
+      if (key.charCodeAt(z + 1) !== 0xff) throw corrupt('bad escape');
+      i = z + 2;
+    }
+  }
+  throw corrupt(`unknown tag ${tag}`);
+}
+
+/** Decodes the element at `at` (for tests and diagnostics; the executor reads rows, not keys). */
+export function decodeElement(key: string, at: number): { value: SqlValue; end: number } {
+  const end = skipElement(key, at);
+  const tag = key.charCodeAt(at);
+  if (tag === elementTag.null) return { value: null, end };
+  if (tag === elementTag.number) return { value: decodeNumberPayload(key, at + 1), end };
+  const raw = key.slice(at + 1, end - 2).replace(/\x00\xff/g, '\x00');
+  const bytes = Buffer.from(raw, 'latin1');
+  if (tag === elementTag.text) return { value: bytes.toString('utf8'), end };
+  return { value: new Uint8Array(bytes), end };
+}
+
+/** Decodes a whole tuple. */
+export function decodeTuple(key: string, at: number): SqlValue[] {
+  const out: SqlValue[] = [];
+  while (at < key.length) {
+    const { value, end } = decodeElement(key, at);
+    out.push(value);
+    at = end;
+  }
+  return out;
+}
