@@ -88,14 +88,27 @@ export function parseCounted(sql: string, limits?: SqlLimitsOptions): CountedPar
   const resolved = resolveSqlLimits(limits);
   const lexed = tokenize(sql, resolved);
   if (lexed.error !== undefined) return { result: left(lexed.error), tokens: lexed.tokens.length, steps: 0 };
-  const parser = new Parser(sql, lexed.tokens, resolved);
+  // The first pass records no expectations, which keeps the common case
+  // fast; a syntax error is described by a second, recording pass over the
+  // same tokens, which fails at the same token (the parser is deterministic).
+  const fast = new Parser(sql, lexed.tokens, resolved, false);
   try {
-    const statements = parser.script();
-    return { result: right(statements), tokens: lexed.tokens.length, steps: parser.steps };
+    const statements = fast.script();
+    return { result: right(statements), tokens: lexed.tokens.length, steps: fast.steps };
   } catch (error) {
-    if (error instanceof ParseFailure) return { result: left(error.error), tokens: lexed.tokens.length, steps: parser.steps };
+    if (!(error instanceof ParseFailure)) throw error;
+    if (error.error !== undefined) return { result: left(error.error), tokens: lexed.tokens.length, steps: fast.steps };
+  }
+  const recording = new Parser(sql, lexed.tokens, resolved, true);
+  try {
+    recording.script();
+  } catch (error) {
+    if (error instanceof ParseFailure && error.error !== undefined) {
+      return { result: left(error.error), tokens: lexed.tokens.length, steps: fast.steps + recording.steps };
+    }
     throw error;
   }
+  throw new AssertionError('the recording pass parsed what the first pass rejected');
 }
 
 /**
@@ -188,10 +201,19 @@ const levelEquality = 4;
 const int64Overflow = 9223372036854775808n;
 const int64Max = 9223372036854775807n;
 
-/** Unwinds the parser's recursion on the first error; caught by `parseCounted`. */
+/**
+ * Unwinds the parser's recursion on the first error; caught by
+ * `parseCounted`. `error` is undefined for a syntax error found by a pass
+ * that does not record expectations.
+ */
 class ParseFailure {
-  constructor(readonly error: ParseError) {}
+  constructor(readonly error: ParseError | undefined) {}
 }
+
+/** Operators as they appear in expected-token lists, quoted once rather than on every failed check. */
+const quotedOperators: ReadonlyMap<string, string> = new Map(
+  ['(', ')', ',', ';', '.', '*', '=', '-'].map((op) => [op, JSON.stringify(op)]),
+);
 
 /** Expected-token lists longer than this are cut in messages (the field keeps them all). */
 const expectedInMessageMax = 12;
@@ -239,7 +261,8 @@ class Parser {
   private depth = 0;
   /** Token index the expectations below were recorded at. */
   private expectedAt = -1;
-  private expected: string[] = [];
+  /** Reused: the parser records expectations at every token it looks at. */
+  private readonly expected: string[] = [];
   /** Largest parameter slot used so far in the current statement. */
   private paramMax = 0;
   /** Named parameter → slot, for the current statement (a Map: names are hostile). */
@@ -249,6 +272,8 @@ class Parser {
     private readonly sql: string,
     private readonly tokens: readonly Token[],
     private readonly limits: SqlLimits,
+    /** Whether to record what each failed check expected (see `parseCounted`). */
+    private readonly recording: boolean,
   ) {
     assert(tokens.length > 0 && tokens[tokens.length - 1]?.kind === 'End', 'the token list ends with End');
   }
@@ -278,9 +303,10 @@ class Parser {
 
   /** Records that `what` would have been accepted at the current token. */
   private note(what: string): void {
+    if (!this.recording) return;
     if (this.pos > this.expectedAt) {
       this.expectedAt = this.pos;
-      this.expected = [];
+      this.expected.length = 0;
     }
     if (this.pos === this.expectedAt) this.expected.push(what);
   }
@@ -303,7 +329,7 @@ class Parser {
   private isOperator(op: string): boolean {
     const token = this.cur();
     if (token.kind === 'Operator' && token.text === op) return true;
-    this.note(JSON.stringify(op));
+    this.note(quotedOperators.get(op) ?? JSON.stringify(op));
     return false;
   }
 
@@ -342,6 +368,7 @@ class Parser {
 
   /** Fails at the current token with what was expected there. */
   private fail(problem = 'syntax error'): never {
+    if (!this.recording) throw new ParseFailure(undefined);
     const token = this.tokens[this.pos] as Token;
     const expected = this.expectedAt === this.pos ? [...new Set(this.expected)] : [];
     this.failAt(token, problem, expected);
