@@ -69,6 +69,11 @@ function sectorMask(lo: number, hi: number): number {
   return (2 << ((hi - 1) >>> sectorShift)) - (1 << (lo >>> sectorShift));
 }
 
+/**
+ * A block device over a host file (see the header comment). Guarantee: data
+ * persisted through a fence, with `syncOnPersist` and a `path`, survives
+ * power loss; nothing else is promised.
+ */
 export class FileDevice implements CrashableDevice {
   readonly kind = 'file' as const;
   readonly persistent: boolean;

@@ -104,6 +104,15 @@ function wordMask(lo: number, hi: number): number {
   return (2 << ((hi - 1) >>> 3)) - (1 << (lo >>> 3));
 }
 
+/**
+ * An emulated Optane DC PMEM device (see the header comment for the model).
+ *
+ * Guarantees: in `appdirect` mode, data persisted by `flush` + `fence`
+ * survives a process crash (kill -9) and `close()`, and with `fsync: true`
+ * also an OS crash or power loss; without a `path` it lives in this process
+ * only. `memory` mode survives nothing. Unpersisted writes are never
+ * promised, and `close()` does not persist them.
+ */
 export class PmemDevice implements CrashableDevice {
   readonly kind = 'pmem' as const;
   readonly persistent: boolean;
@@ -455,7 +464,13 @@ export class PmemDevice implements CrashableDevice {
   }
 }
 
-/** Opens (or creates) an emulated persistent-memory device; see `PmemDeviceOptions`. */
+/**
+ * Opens (or creates) an emulated persistent-memory device; see
+ * `PmemDeviceOptions`. In `appdirect` mode with a `path`, persisted data
+ * survives a process crash, and with `fsync: true` power loss; `memory`
+ * mode is volatile. Throws INVALID_ARGUMENT (every violation listed), LIMIT
+ * (an existing file over 4 GiB) or IO.
+ */
 export function openPmemDevice(options: PmemDeviceOptions = {}): PmemDevice {
   return new PmemDevice(options);
 }
