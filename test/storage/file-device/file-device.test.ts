@@ -172,19 +172,21 @@ describe('file device: crash model', () => {
       expect(new Set(images.map(hex)).size).toBe(3 ** k);
       expect(images[0]!.every((b) => b === 0x11)).toBe(true);
       for (const image of images) {
-        for (let sector = 0; sector < 32; sector++) {
-          const bytes = image.subarray(sector * 512, sector * 512 + 512);
+        let bad: string | undefined;
+        for (let sector = 0; sector < 32 && bad === undefined; sector++) {
+          const bytes = hex(image.subarray(sector * 512, sector * 512 + 512));
           const i = sector / 2;
+          const old = filled(512, 0x11);
           if (sector % 2 === 0 && i < k) {
-            const old = filled(512, 0x11);
             const next = filled(512, 0x20 + i);
             const torn = old.slice();
             torn.set(next.subarray(0, tornCutBytesEnumerated), 0);
-            expect([hex(old), hex(next), hex(torn)]).toContain(hex(bytes));
-          } else {
-            expect(bytes.every((b) => b === 0x11)).toBe(true); // persisted sectors never change
+            if (![hex(old), hex(next), hex(torn)].includes(bytes)) bad = `k ${k}: sector ${sector} is neither old, new nor torn`;
+          } else if (bytes !== hex(old)) {
+            bad = `k ${k}: persisted sector ${sector} changed`;
           }
         }
+        expect(bad).toBeUndefined();
       }
       d.close();
     }

@@ -83,7 +83,7 @@ describe('database lock', () => {
     expect(fs.readFileSync(lockPath, 'latin1')).toContain(`${process.ppid}`);
   });
 
-  it('takes over a lock left by a dead process', () => {
+  it('takes over a lock left by a dead process', { timeout: 30_000 }, () => {
     takenOverFrom(`fairdb-lock 1 ${deadPid()} 00112233445566ff\n`);
   });
 
@@ -106,7 +106,7 @@ describe('database lock', () => {
     takenOverFrom(`fairdb-lock 1 ${process.ppid}`);
   });
 
-  it('refuses a lock file of a format version it does not know', () => {
+  it('refuses a lock file of a format version it does not know', { timeout: 30_000 }, () => {
     fs.writeFileSync(lockPath, `fairdb-lock 2 ${deadPid()} whatever\n`);
     expect(codeOf(() => acquireLock(lockPath))).toBe('LOCKED');
   });
@@ -134,7 +134,8 @@ describe('database lock across processes (built code in dist/)', () => {
     child = undefined;
   });
 
-  it('is LOCKED while a child holds it, and taken over after the child is SIGKILLed', async () => {
+  // Generous timeout: the test forks a node process, slow on a loaded machine.
+  it('is LOCKED while a child holds it, and taken over after the child is SIGKILLed', { timeout: 60_000 }, async () => {
     expect(fs.existsSync(builtLock), `${builtLock} is missing: run npx tsc -p . first`).toBe(true);
     const running = fork(holder, [lockPath], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child = running;
