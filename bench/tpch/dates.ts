@@ -49,21 +49,3 @@ export function isoOfDay(day: number): string {
   if (i >= 0 && i < isoTable.length) return isoTable[i] as string;
   return formatDay(day);
 }
-
-/**
- * Adds `count` calendar months to an ISO date, with SQL's end-of-month
- * clamping (1994-01-31 + 1 month = 1994-02-28), as `date 'x' + interval 'n' month` does.
- */
-export function addMonths(iso: string, count: number): string {
-  const base = new Date(dayOf(iso) * msPerDay);
-  const year = base.getUTCFullYear();
-  const month = base.getUTCMonth() + count;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const day = Math.min(base.getUTCDate(), lastDay);
-  return formatDay(Date.UTC(year, month, day) / msPerDay);
-}
-
-/** Adds `count` days to an ISO date. */
-export function addDays(iso: string, count: number): string {
-  return formatDay(dayOf(iso) + count);
-}
