@@ -23,7 +23,7 @@
  *   device (new bytes read as zero) and never shrinks it.
  * - After `close()` every call but `close()` and `stats()` throws `CLOSED`.
  */
-import { assert } from './assert.js';
+import { AssertionError } from './assert.js';
 
 /** Which kind of device; persisted in nothing, reported in stats. */
 export type DeviceKind = 'pmem' | 'file' | 'memory';
@@ -81,11 +81,11 @@ export interface Device {
 /** Helper for implementations: validates a byte range against the device size. */
 export function checkRange(device: { readonly sizeBytes: number; readonly location: string }, offset: number, length: number): void {
   // Callers compute offsets from validated state, so a bad range is a bug in
-  // fairdb, not bad input: bytes from disk are validated before use.
-  assert(
-    Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= device.sizeBytes,
-    `range [${offset}, ${offset + length}) is outside ${device.location} of ${device.sizeBytes} bytes`,
-  );
+  // fairdb, not bad input: bytes from disk are validated before use. The
+  // message is built only on failure: this check runs on every device call.
+  if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= device.sizeBytes)) {
+    throw new AssertionError(`range [${offset}, ${offset + length}) is outside ${device.location} of ${device.sizeBytes} bytes`);
+  }
 }
 
 /**

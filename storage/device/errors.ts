@@ -79,8 +79,8 @@ export class LockedError extends FairdbError {
   readonly path: string;
   readonly pid: number | undefined;
 
-  constructor(path: string, pid: number | undefined) {
-    super('LOCKED', `${path} is open in another process${pid === undefined ? '' : ` (pid ${pid})`}`);
+  constructor(path: string, pid: number | undefined, holder: 'another process' | 'this process' = 'another process') {
+    super('LOCKED', `${path} is already open in ${holder}${pid === undefined ? '' : ` (pid ${pid})`}`);
     this.path = path;
     this.pid = pid;
   }

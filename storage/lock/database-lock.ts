@@ -103,7 +103,7 @@ export function acquireLock(path: string): DatabaseLock {
         throw new LockedError(path, found.pid);
       case 'valid': {
         if (found.pid === process.pid) {
-          if (found.instance === processInstance) throw new LockedError(path, found.pid);
+          if (found.instance === processInstance) throw new LockedError(path, found.pid, 'this process');
         } else if (isAlive(found.pid, path)) {
           throw new LockedError(path, found.pid);
         }
