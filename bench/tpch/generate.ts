@@ -40,8 +40,11 @@ import { commentCharsMax, TextPool, textPoolCharsDefault } from './text-pool.js'
 export const sfMin = 0.01;
 /** Largest scale factor: order keys (4 x 1,500,000 x SF) must stay within 32-bit columns. */
 export const sfMax = 100;
-/** Most rows per batch (orders or parts; a LINEITEM batch holds up to 7 times as many rows). */
-export const batchRowsMax = 1 << 20;
+/**
+ * Most rows per batch (orders or parts). A LINEITEM batch holds up to 7 times
+ * as many rows, in 16 columns: at this limit its arrays take about 50 MB.
+ */
+export const batchRowsMax = 1 << 16;
 /** Largest text pool, in characters (the specification's own pool is 300 MB). */
 export const textPoolCharsMax = 300 * 1024 * 1024;
 

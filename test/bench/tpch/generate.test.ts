@@ -24,6 +24,9 @@ import {
   type TpchTableName,
 } from '../../../bench/tpch/index.js';
 
+// Generous: these tests generate and load data, and the machine may be shared.
+const generousMs = 60_000;
+
 /** Column arrays of one table, copied out of the reused batch arrays. */
 type Table = Record<string, unknown[]>;
 
@@ -83,7 +86,7 @@ const sf = 0.01;
 const data = tpchData({ sf, seed });
 const db = collect(data);
 
-describe('TPC-H generator: determinism', () => {
+describe('TPC-H generator: determinism', { timeout: generousMs }, () => {
   it('gives identical data for the same seed, whatever the batch size, and different data for another seed', () => {
     const a = digests(data);
     expect(Object.keys(a)).toEqual(tpchTableNames);
@@ -102,7 +105,7 @@ describe('TPC-H generator: determinism', () => {
   });
 });
 
-describe('TPC-H generator: cardinalities (clause 4.2.5)', () => {
+describe('TPC-H generator: cardinalities (clause 4.2.5)', { timeout: generousMs }, () => {
   it('has the specified row counts at SF 0.01', () => {
     expect(rows(db.region)).toBe(5);
     expect(rows(db.nation)).toBe(25);
@@ -150,7 +153,7 @@ describe('TPC-H generator: cardinalities (clause 4.2.5)', () => {
   });
 });
 
-describe('TPC-H generator: value domains (clause 4.2.3)', () => {
+describe('TPC-H generator: value domains (clause 4.2.3)', { timeout: generousMs }, () => {
   const l = db.lineitem;
   const o = db.orders;
 
@@ -327,7 +330,7 @@ describe('TPC-H generator: value domains (clause 4.2.3)', () => {
   });
 });
 
-describe('TPC-H generator: options', () => {
+describe('TPC-H generator: options', { timeout: generousMs }, () => {
   it('accepts the limits and rejects one past them, reporting every violation at once', () => {
     expect(tpchData({ sf: sfMin }).rowCounts.supplier).toBe(100);
     expect(tpchData({ sf: sfMax }).rowCounts.orders).toBe(150_000_000);

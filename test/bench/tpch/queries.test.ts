@@ -19,6 +19,9 @@ import {
 import { parse } from '../../../query/parser.js';
 import { fairdbToSqlite, hasFairdbOnlySyntax } from './to-sqlite.js';
 
+// Generous: these tests generate and load data, and the machine may be shared.
+const generousMs = 60_000;
+
 const sf = 0.01;
 const seed = 1;
 let engine: TpchEngine;
@@ -26,13 +29,13 @@ let engine: TpchEngine;
 beforeAll(async () => {
   engine = sqliteEngine({ path: ':memory:' });
   await engine.load(tpchData({ sf, seed }));
-}, 60_000);
+}, generousMs);
 
 afterAll(async () => {
   await engine.close();
 });
 
-describe('TPC-H queries on SQLite at SF 0.01', () => {
+describe('TPC-H queries on SQLite at SF 0.01', { timeout: generousMs }, () => {
   it.each(tpchQueryNumbers)('Q%i: the SQLite text is the fairdb text with dates folded, and it returns rows', (n) => {
     const query = tpchQuery(n, sf);
     // The two dialects ask the same question: the SQLite text is exactly the

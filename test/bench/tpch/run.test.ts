@@ -12,6 +12,9 @@ import {
   type TpchProgressEvent,
 } from '../../../bench/tpch/index.js';
 
+// Generous: these tests generate and load data, and the machine may be shared.
+const generousMs = 60_000;
+
 /** A clock that moves only when an engine "works". */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {
   let t = 0;
@@ -124,7 +127,7 @@ describe('runTpch with fake engines (exact arithmetic)', () => {
   });
 });
 
-describe('runTpch on SQLite at SF 0.01', () => {
+describe('runTpch on SQLite at SF 0.01', { timeout: generousMs }, () => {
   const open: TpchEngine[] = [];
   afterEach(async () => {
     for (const e of open.splice(0)) await e.close();
@@ -160,7 +163,7 @@ describe('runTpch on SQLite at SF 0.01', () => {
     expect(report.failures[1]).toMatch(/^Q6 wrong: mismatch: row 0/);
     expect(report.geomeans.map((g) => [g.engine, g.queries])).toEqual([['wrong', 1]]);
     for (const q of report.queries) expect(q.results.every((r) => r.rows !== null && r.rows > 0)).toBe(true);
-  }, 60_000);
+  });
 
   it('rejects bad SQLite engine options, all at once', () => {
     expect(() => sqliteEngine({ name: '', synchronous: 'SOMETIMES' as never, cacheMiB: 0, indexes: ['nope'] })).toThrow(
