@@ -17,7 +17,7 @@
  * Errors are typed `SqlSemanticError`s with the position of the offending
  * text; `bindQuery` and friends return them as an fp-ts `Left`.
  */
-import { either as E } from 'fp-ts';
+import * as E from 'fp-ts/lib/Either.js';
 import { FairdbError } from '../storage/device/index.js';
 import type * as A from './ast.js';
 import type { AggregateName, BoundAggregate, BoundColumn, BoundDelete, BoundExpr, BoundFrom, BoundInsert, BoundOrder, BoundQuery, BoundSelect, BoundSetOp, BoundSource, BoundUpdate, VirtualTableDef } from './bound.js';

@@ -37,7 +37,7 @@
  * every key that extends `k`.
  */
 import { FairdbError, LimitError } from '../storage/device/index.js';
-import { keyBytesMax } from '../storage/kv/index.js';
+import { keyBytesMax } from '../storage/kv/key-codec.js';
 import type { SqlValue } from './value.js';
 
 /** Key space bytes. persisted: never renumber */

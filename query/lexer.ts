@@ -469,7 +469,7 @@ class Lexer {
     let i = start + 1;
     while (i < sql.length && isWordPart(sql.charCodeAt(i))) i++;
     if (i === start + 1) {
-      return this.error(start + 1, 'malformed parameter: a name must follow ' + JSON.stringify(sql[start]), ['parameter name'], describeChar(sql, i), false);
+      return this.error(start + 1, 'malformed parameter', ['parameter name'], describeChar(sql, i), false);
     }
     const tooLong = this.checkIdentifierLength(start, sql.slice(start + 1, i));
     if (tooLong !== undefined) return tooLong;

@@ -1078,13 +1078,14 @@ class Parser {
     if (token.kind === 'Operator' && (token.text === '-' || token.text === '+' || token.text === '~')) {
       this.advance();
       const next = this.cur();
-      if (token.text === '-' && next.kind === 'Integer' && !next.text.startsWith('0x') && !next.text.startsWith('0X') && BigInt(next.text) === int64Overflow) {
+      if (token.text === '-' && next.kind === 'Integer' && !isHex(next.text) && decimalInteger(next.text) === int64Overflow) {
         // -9223372036854775808 is an integer although its magnitude is not.
         this.advance();
         return { kind: 'IntegerLiteral', value: -int64Overflow, span: span(token.start, next.end) };
       }
       this.enter();
-      const operand = this.unary();
+      // As in SQLite, `- NOT x` is -(NOT x); any other operand is a unary or a primary.
+      const operand = this.prefix();
       this.leave();
       return { kind: 'Unary', op: token.text, operand, span: span(token.start, operand.span.end) };
     }
@@ -1129,15 +1130,15 @@ class Parser {
   private integer(token: Token): Expr {
     const text = token.text;
     const where = span(token.start, token.end);
-    if (text.startsWith('0x') || text.startsWith('0X')) {
+    if (isHex(text)) {
       // As in SQLite: up to 16 significant hex digits, read as a two's
       // complement 64-bit integer (0xffffffffffffffff is -1).
       const digits = text.slice(2).replace(/^0+/, '');
       if (digits.length > 16) this.failAt(token, 'hex literal too big', ['at most 16 hex digits']);
-      return { kind: 'IntegerLiteral', value: BigInt.asIntN(64, BigInt(text)), span: where };
+      return { kind: 'IntegerLiteral', value: BigInt.asIntN(64, BigInt(`0x${digits === '' ? '0' : digits}`)), span: where };
     }
-    const value = BigInt(text);
-    if (value > int64Max) return { kind: 'RealLiteral', value: Number(text), span: where };
+    const value = decimalInteger(text);
+    if (value === undefined || value > int64Max) return { kind: 'RealLiteral', value: Number(text), span: where };
     return { kind: 'IntegerLiteral', value, span: where };
   }
 
@@ -1245,9 +1246,7 @@ class Parser {
         this.advance();
         return word === 'DATE' ? this.dateLiteral(token, next) : this.timestampLiteral(token, next);
       }
-      if (word === 'INTERVAL' && (next.kind === 'String' || next.kind === 'Integer' || isOperatorToken(next, '-'))) {
-        return this.interval(token);
-      }
+      if (word === 'INTERVAL' && this.intervalAhead()) return this.interval(token);
       if (word === 'EXTRACT' && isOperatorToken(next, '(')) return this.extract(token);
     }
     if (isOperatorToken(next, '(')) return this.call(token);
@@ -1257,6 +1256,23 @@ class Parser {
       return { kind: 'ColumnRef', table: first, column, span: span(token.start, this.lastEnd) };
     }
     return { kind: 'ColumnRef', table: undefined, column: first, span: first.span };
+  }
+
+  /**
+   * Whether the INTERVAL at the current token starts an interval literal:
+   * a string (a name is never followed by one), or an optionally negative
+   * integer followed by a unit. Otherwise it is a name, so that a column
+   * called `interval` still works in `interval - 1`.
+   */
+  private intervalAhead(): boolean {
+    let at = 1;
+    const amount = this.ahead(at);
+    if (amount.kind === 'String') return true;
+    if (isOperatorToken(amount, '-')) at++;
+    const value = this.ahead(at);
+    if (value.kind !== 'Integer' || isHex(value.text)) return false;
+    const unit = this.ahead(at + 1);
+    return unit.kind === 'Identifier' && intervalUnits.has(unit.upper);
   }
 
   private call(nameToken: Token): Expr {
@@ -1395,6 +1411,22 @@ class Parser {
     this.expectOperator(')');
     return names;
   }
+}
+
+function isHex(text: string): boolean {
+  return text.startsWith('0x') || text.startsWith('0X');
+}
+
+/**
+ * The value of a decimal integer literal, or undefined when it is above
+ * 2^63. Long texts are rejected by length first: BigInt parsing is quadratic
+ * in the number of digits, and a hostile literal may have a million.
+ */
+function decimalInteger(text: string): bigint | undefined {
+  const digits = text.replace(/^0+(?=\d)/, '');
+  if (digits.length > 19) return undefined;
+  const value = BigInt(digits);
+  return value <= int64Overflow ? value : undefined;
 }
 
 function isName(token: Token): boolean {

@@ -189,6 +189,8 @@ export class RowCursor {
   pos = 0;
   /** Length of the current row. */
   length = 0;
+  /** Increases with every `set`: identifies the current row for per-row caches. */
+  seq = 0;
   private cachedBuffer: ArrayBufferLike | null = null;
   private cachedU8: Uint8Array;
   private cachedView: DataView;
@@ -233,6 +235,7 @@ export class RowCursor {
       this.pos = 0;
     }
     this.length = length;
+    this.seq++;
     if (length < this.layout.varBase || this.u8[this.pos] !== rowFormatVersion) {
       throw new CorruptionError(this.location, 0, length < this.layout.varBase ? `row of ${length} bytes is shorter than its ${this.layout.varBase}-byte header` : `unknown row format version ${this.u8[this.pos]}`);
     }

@@ -1,0 +1,1490 @@
+/**
+ * The executor: compiles a physical plan (plan.ts) into a push pipeline of
+ * closures, once per statement (and once more per columnar variant, below).
+ *
+ * Every plan node compiles to `run(sink)`: it produces its rows by calling
+ * `sink()` once per row, while its column getters read that row in place —
+ * straight from the store's bytes for a table scan (row-format.ts), from a
+ * typed array for a columnar scan, from a materialized array behind a hash
+ * join, sort or aggregation. `sink` returns false to stop the producer
+ * (LIMIT, EXISTS, a scalar subquery's first row), and `run` returns false
+ * when it was stopped. Nothing allocates per row on the scan and filter
+ * paths; joins, aggregation and sorting allocate per materialized row or
+ * group only.
+ *
+ * Materializing operators learn which columns to keep lazily: the column
+ * getters above them are requested while the upper part of the plan
+ * compiles, which happens before the first run.
+ *
+ * Columnar variants: each full table scan is a "columnar slot". At every
+ * execution the engine decides per slot whether the table's columnar cache
+ * (columnar.ts) is usable; the statement then runs the variant compiled for
+ * that set of slots, compiling it the first time it is needed.
+ */
+import { assert, FairdbError, unreachable } from '../storage/device/index.js';
+import type { RawReader } from '../storage/kv/index.js';
+import type { BoundAggregate, BoundExpr, BoundOrder, BoundQuery, BoundSource } from './bound.js';
+import type { Catalog, TableDef } from './catalog.js';
+import type { ColumnarTable, ColumnVector } from './columnar.js';
+import { ExprCompiler, numberTextOf, type CompileEnv, type CompileScope, type ExecState, type Getter, type Predicate, type QueryRunner } from './compile-expr.js';
+import { msPerDay, parseDate, parseTimestamp } from './date-time.js';
+import { encodeElement, keyEnd } from './key-format.js';
+import type { Access, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
+import { RowCursor, utf8Slice } from './row-format.js';
+import type { ColumnType, ValueType } from './sql-type.js';
+import { coerceToColumn } from './table-writer.js';
+import { blobKey, compareText, compareValues, componentKey, textAsWholeNumber, toNumber, valueKey, type SqlValue } from './value.js';
+
+/** Most rows a top-N sort keeps in its heap; larger LIMITs sort everything. */
+export const topNRowsMax = 100_000;
+
+/** Most columnar slots (full table scans) per statement that may use the columnar cache. */
+export const columnarSlotsMax = 30;
+
+/** A full scan of a base table that may read from the columnar cache. */
+export interface ColumnarSlot {
+  readonly table: TableDef;
+  /** Stored columns the compiled variant reads (filled while compiling a columnar variant). */
+  readonly columns: Set<number>;
+  /** The cache entry for this execution (set before each run of a columnar variant). */
+  entry: ColumnarTable | undefined;
+}
+
+/** What the executor needs from the engine. */
+export interface ExecHost {
+  readonly catalog: Catalog;
+  plan(query: BoundQuery): QueryPlan;
+}
+
+interface Compiled {
+  run(sink: () => boolean): boolean;
+  readonly scope: CompileScope;
+}
+
+const noScope = (parent: CompileScope | undefined): CompileScope => ({
+  column: () => undefined,
+  aggregate: () => undefined,
+  groupKey: () => undefined,
+  output: () => undefined,
+  parent,
+});
+
+/** A scope that maps the columns of some sources to getters. */
+function sourceScope(parent: CompileScope | undefined, resolve: (source: BoundSource, column: number) => Getter | undefined): CompileScope {
+  return { column: resolve, aggregate: () => undefined, groupKey: () => undefined, output: () => undefined, parent };
+}
+
+/**
+ * Compiles the plans of one statement. One instance per columnar variant:
+ * `mask` has bit i set when columnar slot i reads from the cache.
+ */
+export class StatementCompiler implements CompileEnv {
+  /** Columnar slots in the order full scans are compiled (the same for every variant). */
+  readonly slots: ColumnarSlot[] = [];
+  private slotCursor = 0;
+
+  constructor(
+    readonly host: ExecHost,
+    readonly state: ExecState,
+    private readonly mask: number,
+    /** Slots discovered by the first (row-only) compilation, reused by variants. */
+    private readonly knownSlots: readonly ColumnarSlot[] | undefined,
+  ) {}
+
+  compileQuery(query: BoundQuery, outer: CompileScope): QueryRunner {
+    return this.query(this.host.plan(query), outer);
+  }
+
+  // -------------------------------------------------------------------------
+  // Queries
+  // -------------------------------------------------------------------------
+
+  query(plan: QueryPlan, outer: CompileScope): QueryRunner {
+    const body = plan.body.kind === 'select' ? this.select(plan.body, outer) : this.setOp(plan.body, outer);
+    const limit = plan.limit === undefined ? undefined : new ExprCompiler(this, noScope(outer)).value(plan.limit);
+    const offset = plan.offset === undefined ? undefined : new ExprCompiler(this, noScope(outer)).value(plan.offset);
+    const bounds = () => ({ limit: limit === undefined ? -1 : limitValue(limit(), 'LIMIT'), offset: offset === undefined ? 0 : Math.max(0, limitValue(offset(), 'OFFSET')) });
+    if (plan.orderBy.length === 0 || plan.ordered) {
+      if (limit === undefined && offset === undefined) return { getters: body.getters, run: (onRow) => void body.run(() => onRow() !== false) };
+      return {
+        getters: body.getters,
+        run: (onRow) => {
+          const { limit: n, offset: skip } = bounds();
+          if (n === 0) return;
+          let seen = 0;
+          let emitted = 0;
+          body.run(() => {
+            if (seen++ < skip) return true;
+            if (onRow() === false) return false;
+            emitted++;
+            return n < 0 || emitted < n;
+          });
+        },
+      };
+    }
+    return this.sorted(body, plan.orderBy, bounds);
+  }
+
+  private sorted(body: SelectRunner, orderBy: readonly BoundOrder[], bounds: () => { limit: number; offset: number }): QueryRunner {
+    // Rows are materialized as [outputs..., extra sort keys...].
+    const width = body.getters.length;
+    const keyGetters: Getter[] = [];
+    const keyIndex: number[] = [];
+    const keyTypes: ValueType[] = [];
+    const compiler = new ExprCompiler(this, body.rowScope);
+    for (const term of orderBy) {
+      if (term.expr.kind === 'output') {
+        keyIndex.push(term.expr.index);
+      } else {
+        keyIndex.push(width + keyGetters.length);
+        keyGetters.push(compiler.value(term.expr));
+      }
+      keyTypes.push(term.expr.type);
+    }
+    const all = [...body.getters, ...keyGetters];
+    const compare = rowComparator(orderBy, keyIndex, keyTypes);
+    let current: SqlValue[] = [];
+    const getters = body.getters.map((_, i) => () => current[i] as SqlValue);
+    return {
+      getters,
+      run: (onRow) => {
+        const { limit, offset } = bounds();
+        if (limit === 0) return;
+        const keep = limit < 0 ? -1 : limit + offset;
+        let rows: SqlValue[][];
+        if (keep >= 0 && keep <= topNRowsMax) {
+          const heap = new TopN(keep, compare);
+          body.run(() => {
+            heap.offer(all);
+            return true;
+          });
+          rows = heap.sorted();
+        } else {
+          rows = [];
+          body.run(() => {
+            const row = new Array<SqlValue>(all.length);
+            for (let i = 0; i < all.length; i++) row[i] = (all[i] as Getter)();
+            rows.push(row);
+            return true;
+          });
+          rows.sort(compare);
+        }
+        const end = limit < 0 ? rows.length : Math.min(rows.length, offset + limit);
+        for (let i = offset; i < end; i++) {
+          current = rows[i] as SqlValue[];
+          if (onRow() === false) return;
+        }
+      },
+    };
+  }
+
+  private setOp(plan: SetOpPlan, outer: CompileScope): SelectRunner {
+    const left = plan.left.kind === 'select' ? this.select(plan.left, outer) : this.setOp(plan.left, outer);
+    const right = this.select(plan.right, outer);
+    const width = left.getters.length;
+    let current: SqlValue[] = [];
+    const getters = left.getters.map((_, i) => () => current[i] as SqlValue);
+    const read = (gs: readonly Getter[]) => gs.map((g) => g());
+    const op = plan.op;
+    const run = (sink: () => boolean): boolean => {
+      if (op === 'UNION ALL') {
+        let stopped = false;
+        left.run(() => {
+          current = read(left.getters);
+          if (!sink()) stopped = true;
+          return !stopped;
+        });
+        if (stopped) return false;
+        right.run(() => {
+          current = read(right.getters);
+          if (!sink()) stopped = true;
+          return !stopped;
+        });
+        return !stopped;
+      }
+      const seen = new Set<string>();
+      let stopped = false;
+      if (op === 'UNION') {
+        const emit = (gs: readonly Getter[]) => () => {
+          const row = read(gs);
+          const key = compositeOf(row);
+          if (seen.has(key)) return true;
+          seen.add(key);
+          current = row;
+          if (!sink()) stopped = true;
+          return !stopped;
+        };
+        left.run(emit(left.getters));
+        if (!stopped) right.run(emit(right.getters));
+        return !stopped;
+      }
+      // INTERSECT / EXCEPT: the right side's rows as a set, then the left side's distinct rows.
+      const rightKeys = new Set<string>();
+      right.run(() => {
+        rightKeys.add(compositeOf(read(right.getters)));
+        return true;
+      });
+      left.run(() => {
+        const row = read(left.getters);
+        const key = compositeOf(row);
+        if (seen.has(key) || rightKeys.has(key) !== (op === 'INTERSECT')) return true;
+        seen.add(key);
+        current = row;
+        if (!sink()) stopped = true;
+        return !stopped;
+      });
+      return !stopped;
+    };
+    void width;
+    return { getters, run, rowScope: outputScope(getters, outer) };
+  }
+
+  select(plan: SelectPlan, outer: CompileScope): SelectRunner {
+    const input = this.node(plan.input, outer);
+    let scope = input.scope;
+    let run = input.run;
+    if (plan.aggregate !== undefined) {
+      const agg = this.aggregate(plan, input);
+      scope = agg.scope;
+      run = agg.run;
+    }
+    const compiler = new ExprCompiler(this, scope);
+    const getters = plan.items.map((e) => compiler.value(e));
+    if (plan.distinct) {
+      const inner = run;
+      let current: SqlValue[] = [];
+      const distinctGetters = getters.map((_, i) => () => current[i] as SqlValue);
+      return {
+        getters: distinctGetters,
+        run: (sink) => {
+          const seen = new Set<string>();
+          return inner(() => {
+            const row = getters.map((g) => g());
+            const key = compositeOf(row);
+            if (seen.has(key)) return true;
+            seen.add(key);
+            current = row;
+            return sink();
+          });
+        },
+        rowScope: withOutputs(scope, distinctGetters),
+      };
+    }
+    return { getters, run, rowScope: withOutputs(scope, getters) };
+  }
+
+  // -------------------------------------------------------------------------
+  // Aggregation
+  // -------------------------------------------------------------------------
+
+  private aggregate(plan: SelectPlan, input: Compiled): Compiled {
+    const spec = plan.aggregate as NonNullable<SelectPlan['aggregate']>;
+    const compiler = new ExprCompiler(this, input.scope);
+    const keyGetters = spec.groupBy.map((e) => compiler.value(e));
+    const k = keyGetters.length;
+    let current = 0;
+    let keyValues: SqlValue[][] = spec.groupBy.map(() => []);
+    const accumulators = spec.aggregates.map((a) => newAccumulator(a, a.arg === undefined ? undefined : compiler.value(a.arg)));
+    // Bare columns follow the row of the single MIN/MAX, else the first row.
+    const follow = spec.bareColumnsFrom;
+    const followers = accumulators.filter((acc, i) => spec.aggregates[i]?.fn === 'ANY' && follow >= 0).map((a) => a as AnyAccumulator);
+    let groupCount = 0;
+    const newGroup = (): number => {
+      const g = groupCount++;
+      for (let i = 0; i < k; i++) (keyValues[i] as SqlValue[])[g] = (keyGetters[i] as Getter)();
+      for (const acc of accumulators) acc.init(g);
+      return g;
+    };
+    const step = (g: number) => {
+      for (let i = 0; i < accumulators.length; i++) {
+        const acc = accumulators[i] as Accumulator;
+        const changed = acc.add(g);
+        if (changed && i === follow) for (const f of followers) f.capture(g);
+      }
+    };
+    const scope: CompileScope = {
+      column: (source, column) => {
+        // Group key columns, then bare columns (ANY aggregates).
+        const key = spec.groupBy.findIndex((e) => e.kind === 'column' && e.source.id === source.id && e.column === column);
+        if (key >= 0) return () => (keyValues[key] as SqlValue[])[current] as SqlValue;
+        const index = spec.aggregates.findIndex((a) => a.fn === 'ANY' && a.arg?.kind === 'column' && a.arg.source.id === source.id && a.arg.column === column);
+        if (index >= 0) {
+          const acc = accumulators[index] as Accumulator;
+          return () => acc.result(current);
+        }
+        return undefined;
+      },
+      aggregate: (index) => {
+        const acc = accumulators[index] as Accumulator | undefined;
+        return acc === undefined ? undefined : () => acc.result(current);
+      },
+      groupKey: (index) => (index < k ? () => (keyValues[index] as SqlValue[])[current] as SqlValue : undefined),
+      output: () => undefined,
+      parent: input.scope.parent,
+    };
+    const havingPredicate = spec.having === undefined ? undefined : new ExprCompiler(this, scope).isTrue(spec.having);
+    const run = (sink: () => boolean): boolean => {
+      groupCount = 0;
+      keyValues = spec.groupBy.map(() => []);
+      for (const acc of accumulators) acc.reset();
+      if (k === 0) {
+        const g = newGroup();
+        input.run(() => {
+          step(g);
+          return true;
+        });
+      } else if (k === 1) {
+        const map = new Map<number | string | null, number>();
+        const key0 = keyGetters[0] as Getter;
+        input.run(() => {
+          const mk = valueKey(key0());
+          let g = map.get(mk);
+          if (g === undefined) {
+            g = newGroup();
+            map.set(mk, g);
+          }
+          step(g);
+          return true;
+        });
+      } else {
+        // Nested maps, one level per key: no per-row key allocation.
+        const root = new Map<number | string | null, unknown>();
+        input.run(() => {
+          let m = root;
+          for (let i = 0; i < k - 1; i++) {
+            const mk = valueKey((keyGetters[i] as Getter)());
+            let next = m.get(mk) as Map<number | string | null, unknown> | undefined;
+            if (next === undefined) {
+              next = new Map();
+              m.set(mk, next);
+            }
+            m = next;
+          }
+          const last = valueKey((keyGetters[k - 1] as Getter)());
+          let g = m.get(last) as number | undefined;
+          if (g === undefined) {
+            g = newGroup();
+            m.set(last, g);
+          }
+          step(g);
+          return true;
+        });
+      }
+      for (let g = 0; g < groupCount; g++) {
+        current = g;
+        if (havingPredicate !== undefined && !havingPredicate()) continue;
+        if (!sink()) return false;
+      }
+      return true;
+    };
+    return { run, scope };
+  }
+
+  // -------------------------------------------------------------------------
+  // Row-producing nodes
+  // -------------------------------------------------------------------------
+
+  node(node: PlanNode, outer: CompileScope): Compiled {
+    switch (node.kind) {
+      case 'scan':
+        return this.scan(node, outer);
+      case 'values':
+        return this.values(node, outer);
+      case 'single': {
+        const scope = noScope(outer);
+        const filter = predicateOf(new ExprCompiler(this, scope), node.filter);
+        return { scope, run: (sink) => (filter === undefined || filter() ? sink() : true) };
+      }
+      case 'filter': {
+        const input = this.node(node.input, outer);
+        const filter = predicateOf(new ExprCompiler(this, input.scope), node.filter) as Predicate;
+        return { scope: input.scope, run: (sink) => input.run(() => (filter() ? sink() : true)) };
+      }
+      case 'hashJoin':
+        return this.hashJoin(node, outer);
+      case 'nestedLoop':
+        return node.lookup ? this.lookupJoin(node, outer) : this.loopJoin(node, outer);
+      default:
+        return unreachable(node, 'plan node');
+    }
+  }
+
+  private values(node: Extract<PlanNode, { kind: 'values' }>, outer: CompileScope): Compiled {
+    const source = node.source;
+    let current: SqlValue[] = [];
+    const scope = sourceScope(outer, (s, column) => (s.id === source.id ? () => current[(s.columns[column] as { stored: number }).stored] as SqlValue : undefined));
+    const filter = predicateOf(new ExprCompiler(this, scope), node.filter);
+    const state = this.state;
+    let rows: SqlValue[][] = [];
+    let seen = -1;
+    let load: () => void;
+    if (source.query !== undefined) {
+      const runner = this.compileQuery(source.query, outer);
+      const correlated = source.query.outerRefs.size > 0;
+      load = () => {
+        if (!correlated && seen === state.epoch) return;
+        seen = state.epoch;
+        rows = [];
+        runner.run(() => {
+          rows.push(runner.getters.map((g) => g()));
+        });
+      };
+    } else {
+      const virtual = source.virtual;
+      assert(virtual !== undefined, 'a values node reads a subquery or a virtual table');
+      const columns = virtual.def.columns;
+      load = () => {
+        if (seen === state.epoch) return;
+        seen = state.epoch;
+        rows = [];
+        for (const raw of virtual.def.scan(state.reader)) rows.push(columns.map((c, i) => fromVirtual(virtual.name, c, raw[i])));
+      };
+    }
+    return {
+      scope,
+      run: (sink) => {
+        load();
+        for (const row of rows) {
+          current = row;
+          if (filter !== undefined && !filter()) continue;
+          if (!sink()) return false;
+        }
+        return true;
+      },
+    };
+  }
+
+  private scan(node: Extract<PlanNode, { kind: 'scan' }>, outer: CompileScope): Compiled {
+    const source = node.source;
+    const table = source.table as TableDef;
+    if (node.access.kind === 'full') {
+      const slotIndex = this.slotCursor++;
+      const known = this.knownSlots?.[slotIndex];
+      const slot: ColumnarSlot = known ?? { table, columns: new Set(), entry: undefined };
+      if (known === undefined && slotIndex < columnarSlotsMax) this.slots[slotIndex] = slot;
+      if (slotIndex < columnarSlotsMax && (this.mask & (1 << slotIndex)) !== 0) return this.columnarScan(node, outer, slot);
+    }
+    const cursor = new RowCursor(table.layout, `table ${table.name}`);
+    const readers = new Map<number, Getter>();
+    const scope = sourceScope(outer, (s, column) => {
+      if (s.id !== source.id) return undefined;
+      const stored = (s.columns[column] as { stored: number }).stored;
+      let g = readers.get(stored);
+      if (g === undefined) {
+        g = rowColumnGetter(table, stored, cursor);
+        readers.set(stored, g);
+      }
+      return g;
+    });
+    const compiler = new ExprCompiler(this, scope);
+    const filter = predicateOf(compiler, node.filter);
+    // Key expressions read enclosing rows (outer), never this table.
+    const keyCompiler = new ExprCompiler(this, outer);
+    const access = node.access;
+    const state = this.state;
+    const prefix = table.rowPrefix;
+    const reverse = node.reverse;
+    let sinkRef: () => boolean = () => true;
+    let stopped = false;
+    const visit = (_key: string, buffer: Uint8Array, offset: number, length: number): boolean => {
+      cursor.set(buffer, offset, length);
+      if (filter !== undefined && !filter()) return true;
+      if (!sinkRef()) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    };
+    if (access.kind === 'full') {
+      return {
+        scope,
+        run: (sink) => {
+          sinkRef = sink;
+          stopped = false;
+          state.reader.scanRaw(reverse ? { start: prefix + keyEnd, end: prefix, reverse: true } : { start: prefix, end: prefix + keyEnd }, visit);
+          return !stopped;
+        },
+      };
+    }
+    const keys = compileKeyAccess(keyCompiler, access, table);
+    if (access.kind === 'primary') {
+      const point = access.eq.length === table.primaryKey.length;
+      return {
+        scope,
+        run: (sink) => {
+          const range = keys.range(prefix);
+          if (range === null) return true;
+          sinkRef = sink;
+          stopped = false;
+          if (point && range.point) {
+            const bytes = state.reader.getRaw(range.start);
+            if (bytes === undefined) return true;
+            visit(range.start, bytes, 0, bytes.length);
+            return !stopped;
+          }
+          scanRange(state.reader, range, reverse, visit);
+          return !stopped;
+        },
+      };
+    }
+    // Secondary index: each entry names a row to fetch.
+    const index = access.index;
+    const entryPrefix = index.entryPrefix;
+    const columns = index.columns.length;
+    const rowKeyOf = (entry: string): string => {
+      let at = entryPrefix.length;
+      for (let i = 0; i < columns; i++) at = skipKeyElement(entry, at);
+      return prefix + entry.slice(at);
+    };
+    return {
+      scope,
+      run: (sink) => {
+        const range = keys.range(entryPrefix);
+        if (range === null) return true;
+        sinkRef = sink;
+        stopped = false;
+        const reader = state.reader;
+        scanRange(reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, (entry) => {
+          const rowKey = rowKeyOf(entry);
+          const bytes = reader.getRaw(rowKey);
+          if (bytes === undefined) {
+            throw new FairdbError('CORRUPTION', `index ${index.name} names a row that does not exist in table ${table.name}`);
+          }
+          return visit(rowKey, bytes, 0, bytes.length);
+        });
+        return !stopped;
+      },
+    };
+  }
+
+  private columnarScan(node: Extract<PlanNode, { kind: 'scan' }>, outer: CompileScope, slot: ColumnarSlot): Compiled {
+    const source = node.source;
+    const cur = { i: 0 };
+    const holders = new Map<number, VectorHolder>();
+    const scope = sourceScope(outer, (s, column) => {
+      if (s.id !== source.id) return undefined;
+      const stored = (s.columns[column] as { stored: number }).stored;
+      let holder = holders.get(stored);
+      if (holder === undefined) {
+        holder = { vector: undefined };
+        holders.set(stored, holder);
+        slot.columns.add(stored);
+      }
+      return vectorGetter(holder, cur, slot.table.columns[stored]?.notNull === true || slot.table.primaryKey.includes(stored));
+    });
+    const filter = predicateOf(new ExprCompiler(this, scope), node.filter);
+    const reverse = node.reverse;
+    return {
+      scope,
+      run: (sink) => {
+        const entry = slot.entry;
+        assert(entry !== undefined, 'the engine sets the columnar entry before running a columnar variant');
+        for (const [stored, holder] of holders) {
+          holder.vector = entry.columns.get(stored);
+          assert(holder.vector !== undefined, 'the engine builds every column a variant reads');
+        }
+        const n = entry.rowCount;
+        if (!reverse) {
+          for (let i = 0; i < n; i++) {
+            cur.i = i;
+            if (filter !== undefined && !filter()) continue;
+            if (!sink()) return false;
+          }
+        } else {
+          for (let i = n - 1; i >= 0; i--) {
+            cur.i = i;
+            if (filter !== undefined && !filter()) continue;
+            if (!sink()) return false;
+          }
+        }
+        return true;
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // Joins
+  // -------------------------------------------------------------------------
+
+  /** A scope whose columns of `sources` read the materialized row `holder.row`, registering each column read. */
+  private materializedScope(inner: Compiled, outer: CompileScope, innerSources: ReadonlySet<number>, holder: { row: SqlValue[] }, getters: Getter[]): CompileScope {
+    const index = new Map<string, number>();
+    return sourceScope(outer, (s, column) => {
+      if (!innerSources.has(s.id)) return undefined;
+      const key = `${s.id}:${column}`;
+      let i = index.get(key);
+      if (i === undefined) {
+        const g = findColumn(inner.scope, s, column);
+        assert(g !== undefined, 'materialized columns resolve in their input');
+        i = getters.length;
+        getters.push(g);
+        index.set(key, i);
+      }
+      const at = i;
+      return () => holder.row[at] as SqlValue;
+    });
+  }
+
+  private hashJoin(node: Extract<PlanNode, { kind: 'hashJoin' }>, outer: CompileScope): Compiled {
+    const probe = this.node(node.probe, outer);
+    const build = this.node(node.build, outer);
+    const buildSources = sourcesOfPlan(node.build);
+    const holder = { row: [] as SqlValue[] };
+    const buildGetters: Getter[] = [];
+    const buildScope = this.materializedScope(build, probe.scope, buildSources, holder, buildGetters);
+    const probeKeys = node.probeKeys.map((e) => new ExprCompiler(this, probe.scope).value(e));
+    const buildKeys = node.buildKeys.map((e) => new ExprCompiler(this, build.scope).value(e));
+    const keyOfProbe = hashKeyFunction(probeKeys, node.probeKeys);
+    const keyOfBuild = hashKeyFunction(buildKeys, node.buildKeys);
+    const residual = predicateOf(new ExprCompiler(this, buildScope), node.residual);
+    const left = node.join === 'left';
+    const state = this.state;
+    const cacheable = !dependsOnOuter(node.build);
+    let builtAt = -1;
+    let table = new Map<number | string, number>();
+    let rows: SqlValue[][] = [];
+    let next = new Int32Array(0);
+    const buildTable = () => {
+      if (cacheable && builtAt === state.epoch) return;
+      builtAt = state.epoch;
+      table = new Map();
+      rows = [];
+      let chain: number[] = [];
+      build.run(() => {
+        const k = keyOfBuild();
+        if (k === null) return true;
+        const row = new Array<SqlValue>(buildGetters.length);
+        for (let i = 0; i < buildGetters.length; i++) row[i] = (buildGetters[i] as Getter)();
+        const at = rows.length;
+        rows.push(row);
+        const head = table.get(k);
+        chain.push(head === undefined ? -1 : head);
+        table.set(k, at);
+        return true;
+      });
+      next = Int32Array.from(chain);
+      chain = [];
+    };
+    return {
+      scope: buildScope,
+      run: (sink) => {
+        buildTable();
+        const nullRow = new Array<SqlValue>(buildGetters.length).fill(null);
+        return probe.run(() => {
+          const k = keyOfProbe();
+          let matched = false;
+          if (k !== null) {
+            for (let j = table.get(k) ?? -1; j >= 0; j = next[j] as number) {
+              holder.row = rows[j] as SqlValue[];
+              if (residual !== undefined && !residual()) continue;
+              matched = true;
+              if (!sink()) return false;
+            }
+          }
+          if (left && !matched) {
+            holder.row = nullRow;
+            return sink();
+          }
+          return true;
+        });
+      },
+    };
+  }
+
+  private loopJoin(node: Extract<PlanNode, { kind: 'nestedLoop' }>, outer: CompileScope): Compiled {
+    const outerNode = this.node(node.outer, outer);
+    const inner = this.node(node.inner, outer);
+    const innerSources = sourcesOfPlan(node.inner);
+    const holder = { row: [] as SqlValue[] };
+    const innerGetters: Getter[] = [];
+    const scope = this.materializedScope(inner, outerNode.scope, innerSources, holder, innerGetters);
+    const condition = predicateOf(new ExprCompiler(this, scope), node.condition);
+    const left = node.join === 'left';
+    const state = this.state;
+    const cacheable = !dependsOnOuter(node.inner);
+    let builtAt = -1;
+    let rows: SqlValue[][] = [];
+    return {
+      scope,
+      run: (sink) => {
+        if (!cacheable || builtAt !== state.epoch) {
+          builtAt = state.epoch;
+          rows = [];
+          inner.run(() => {
+            rows.push(innerGetters.map((g) => g()));
+            return true;
+          });
+        }
+        const nullRow = new Array<SqlValue>(innerGetters.length).fill(null);
+        return outerNode.run(() => {
+          let matched = false;
+          for (let j = 0; j < rows.length; j++) {
+            holder.row = rows[j] as SqlValue[];
+            if (condition !== undefined && !condition()) continue;
+            matched = true;
+            if (!sink()) return false;
+          }
+          if (left && !matched) {
+            holder.row = nullRow;
+            return sink();
+          }
+          return true;
+        });
+      },
+    };
+  }
+
+  /** Index nested loop: the inner scan's keys read the outer row; it runs once per outer row. */
+  private lookupJoin(node: Extract<PlanNode, { kind: 'nestedLoop' }>, outer: CompileScope): Compiled {
+    const outerNode = this.node(node.outer, outer);
+    const inner = this.node(node.inner, outerNode.scope);
+    const innerSources = sourcesOfPlan(node.inner);
+    const left = node.join === 'left';
+    let nulls = false;
+    const scope: CompileScope = left
+      ? sourceScope(outerNode.scope, (s, column) => {
+          if (!innerSources.has(s.id)) return undefined;
+          const g = findColumn(inner.scope, s, column);
+          assert(g !== undefined, 'inner columns resolve in the inner scan');
+          return () => (nulls ? null : g());
+        })
+      : inner.scope;
+    const condition = predicateOf(new ExprCompiler(this, scope), node.condition);
+    return {
+      scope,
+      run: (sink) =>
+        outerNode.run(() => {
+          let matched = false;
+          let stop = false;
+          nulls = false;
+          inner.run(() => {
+            if (condition !== undefined && !condition()) return true;
+            matched = true;
+            if (!sink()) {
+              stop = true;
+              return false;
+            }
+            return true;
+          });
+          if (stop) return false;
+          if (left && !matched) {
+            nulls = true;
+            const r = sink();
+            nulls = false;
+            return r;
+          }
+          return true;
+        }),
+    };
+  }
+}
+
+interface SelectRunner {
+  readonly getters: readonly Getter[];
+  run(sink: () => boolean): boolean;
+  /** Where ORDER BY expressions that are not outputs are evaluated. */
+  readonly rowScope: CompileScope;
+}
+
+function withOutputs(scope: CompileScope, getters: readonly Getter[]): CompileScope {
+  return { ...scope, output: (index) => getters[index], parent: scope.parent };
+}
+
+function outputScope(getters: readonly Getter[], parent: CompileScope): CompileScope {
+  return { column: () => undefined, aggregate: () => undefined, groupKey: () => undefined, output: (index) => getters[index], parent };
+}
+
+function findColumn(scope: CompileScope | undefined, source: BoundSource, column: number): Getter | undefined {
+  for (let s = scope; s !== undefined; s = s.parent) {
+    const g = s.column(source, column);
+    if (g !== undefined) return g;
+  }
+  return undefined;
+}
+
+function predicateOf(compiler: ExprCompiler, conjuncts: readonly BoundExpr[]): Predicate | undefined {
+  if (conjuncts.length === 0) return undefined;
+  const preds = conjuncts.map((c) => compiler.isTrue(c));
+  if (preds.length === 1) return preds[0];
+  if (preds.length === 2) {
+    const [a, b] = preds as [Predicate, Predicate];
+    return () => a() && b();
+  }
+  return () => {
+    for (let i = 0; i < preds.length; i++) if (!(preds[i] as Predicate)()) return false;
+    return true;
+  };
+}
+
+/** The ids of the sources a plan subtree produces. */
+export function sourcesOfPlan(node: PlanNode, out: Set<number> = new Set()): Set<number> {
+  switch (node.kind) {
+    case 'scan':
+    case 'values':
+      out.add(node.source.id);
+      break;
+    case 'single':
+      break;
+    case 'filter':
+      sourcesOfPlan(node.input, out);
+      break;
+    case 'hashJoin':
+      sourcesOfPlan(node.probe, out);
+      sourcesOfPlan(node.build, out);
+      break;
+    case 'nestedLoop':
+      sourcesOfPlan(node.outer, out);
+      sourcesOfPlan(node.inner, out);
+      break;
+  }
+  return out;
+}
+
+/** Whether a subtree reads a row from outside it (a correlated reference), so it cannot be cached per execution. */
+function dependsOnOuter(node: PlanNode): boolean {
+  const own = sourcesOfPlan(node);
+  let depends = false;
+  const check = (e: BoundExpr) => {
+    if (depends) return;
+    const refs = refsOfExpr(e);
+    for (const id of refs) if (!own.has(id)) depends = true;
+  };
+  const visit = (n: PlanNode): void => {
+    switch (n.kind) {
+      case 'scan':
+        n.filter.forEach(check);
+        if (n.access.kind !== 'full') {
+          n.access.eq.forEach(check);
+          if (n.access.low) check(n.access.low.expr);
+          if (n.access.high) check(n.access.high.expr);
+        }
+        break;
+      case 'values':
+        n.filter.forEach(check);
+        if (n.source.query !== undefined && n.source.query.outerRefs.size > 0) depends = true;
+        break;
+      case 'single':
+        n.filter.forEach(check);
+        break;
+      case 'filter':
+        n.filter.forEach(check);
+        visit(n.input);
+        break;
+      case 'hashJoin':
+        n.residual.forEach(check);
+        n.probeKeys.forEach(check);
+        n.buildKeys.forEach(check);
+        visit(n.probe);
+        visit(n.build);
+        break;
+      case 'nestedLoop':
+        n.condition.forEach(check);
+        visit(n.outer);
+        visit(n.inner);
+        break;
+    }
+  };
+  visit(node);
+  return depends;
+}
+
+function refsOfExpr(e: BoundExpr, out: Set<number> = new Set()): Set<number> {
+  if (e.kind === 'column') out.add(e.source.id);
+  else if (e.kind === 'exists' || e.kind === 'subquery' || e.kind === 'inSubquery') for (const id of e.query.outerRefs) out.add(id);
+  childrenOf(e).forEach((c) => refsOfExpr(c, out));
+  return out;
+}
+
+function childrenOf(e: BoundExpr): BoundExpr[] {
+  const out: BoundExpr[] = [];
+  switch (e.kind) {
+    case 'compare':
+    case 'arith':
+    case 'bit':
+    case 'concat':
+    case 'and':
+    case 'or':
+    case 'dateDiff':
+      out.push(e.left, e.right);
+      break;
+    case 'not':
+    case 'negate':
+    case 'bitnot':
+    case 'plus':
+    case 'dateShift':
+    case 'isNull':
+    case 'cast':
+    case 'extract':
+      out.push(e.operand);
+      break;
+    case 'dateAddDays':
+      out.push(e.operand, e.days);
+      break;
+    case 'like':
+      out.push(e.operand, e.pattern);
+      if (e.escape !== undefined) out.push(e.escape);
+      break;
+    case 'between':
+      out.push(e.operand, e.low, e.high);
+      break;
+    case 'inList':
+      out.push(e.operand, ...e.items);
+      break;
+    case 'inSubquery':
+      out.push(e.operand);
+      break;
+    case 'case':
+      if (e.operand !== undefined) out.push(e.operand);
+      for (const w of e.whens) out.push(w.when, w.then);
+      if (e.else !== undefined) out.push(e.else);
+      break;
+    case 'call':
+      out.push(...e.args);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Column getters
+// ---------------------------------------------------------------------------
+
+/** A getter reading one stored column of the row under `cursor`, in place. */
+function rowColumnGetter(table: TableDef, column: number, cursor: RowCursor): Getter {
+  const layout = table.layout;
+  const kind = layout.kinds[column];
+  const slot = layout.slots[column] as number;
+  const nullByte = 1 + (column >> 3);
+  const nullBit = 1 << (column & 7);
+  const notNull = (table.columns[column]?.notNull ?? false) || table.primaryKey.includes(column);
+  if (kind === 'f64') {
+    if (notNull) return () => cursor.view.getFloat64(cursor.pos + slot, true);
+    return () => (((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0 ? null : cursor.view.getFloat64(cursor.pos + slot, true));
+  }
+  if (kind === 'bool') {
+    return () => (((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0 ? null : (cursor.u8[cursor.pos + slot] as number));
+  }
+  if (table.storedTypes[column] === 'BLOB') {
+    return () => (((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0 ? null : cursor.blob(column));
+  }
+  // TEXT: decode once per row even when read several times.
+  let lastSeq = -1;
+  let lastValue: SqlValue = null;
+  return () => {
+    if (cursor.seq === lastSeq) return lastValue;
+    if (((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0) return null;
+    const end = cursor.varEnd(column);
+    lastValue = utf8Slice(cursor.u8, cursor.varStart(column), end);
+    lastSeq = cursor.seq;
+    return lastValue;
+  };
+}
+
+interface VectorHolder {
+  vector: ColumnVector | undefined;
+}
+
+function vectorGetter(holder: VectorHolder, cur: { i: number }, notNull: boolean): Getter {
+  // The holder's vector kind is fixed by the column type; dispatch once per read.
+  return () => {
+    const v = holder.vector as ColumnVector;
+    const i = cur.i;
+    switch (v.kind) {
+      case 'f64':
+        return !notNull && v.nulls !== null && v.nulls[i] === 1 ? null : (v.data[i] as number);
+      case 'bool': {
+        const b = v.data[i] as number;
+        return b === 255 ? null : b;
+      }
+      case 'dict': {
+        const code = v.codes[i] as number;
+        return code < 0 ? null : (v.dict[code] as string);
+      }
+      case 'strings':
+      case 'blobs':
+        return v.data[i] as SqlValue;
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------
+
+interface KeyRange {
+  /** Inclusive start (binary string). */
+  start: string;
+  /** Exclusive end. */
+  end: string;
+  /** True when `start` is a complete key (a point lookup). */
+  point: boolean;
+}
+
+/**
+ * Converts a bound value to the key domain of a column, as the comparison
+ * would see it; undefined when the value cannot be placed in the column's
+ * key order (the scan then reads the wider range and the filter decides).
+ */
+function keyValueFor(type: ColumnType, v: SqlValue, t: ValueType): SqlValue | undefined {
+  if (v === null) return null;
+  switch (type) {
+    case 'INTEGER':
+    case 'REAL':
+    case 'BOOLEAN':
+      if (typeof v === 'number') return t === 'date' || t === 'timestamp' ? undefined : v;
+      if (typeof v === 'string') return textAsWholeNumber(v);
+      return undefined;
+    case 'TEXT':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' && t !== 'date' && t !== 'timestamp') return numberTextOf(t)(v);
+      return undefined;
+    case 'BLOB':
+      return v instanceof Uint8Array ? v : undefined;
+    case 'DATE':
+      if (typeof v === 'number') return t === 'date' ? v : undefined;
+      if (typeof v === 'string') return parseDate(v);
+      return undefined;
+    case 'TIMESTAMP':
+      if (typeof v === 'number') return t === 'timestamp' ? v : t === 'date' ? v * msPerDay : undefined;
+      if (typeof v === 'string') return parseTimestamp(v);
+      return undefined;
+  }
+}
+
+function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind: 'full' }>, table: TableDef): { range(prefix: string): KeyRange | null } {
+  const columns = access.kind === 'primary' ? table.primaryKey : access.index.columns;
+  const eq = access.eq.map((e) => compiler.value(e));
+  const eqTypes = access.eq.map((e) => e.type);
+  const colTypes = columns.map((c) => table.storedTypes[c] as ColumnType);
+  const bound = (b: KeyBound | undefined) => (b === undefined ? undefined : { get: compiler.value(b.expr), type: b.expr.type, inclusive: b.inclusive });
+  const low = bound(access.low);
+  const high = bound(access.high);
+  const nextType = colTypes[access.eq.length];
+  const full = access.eq.length === columns.length;
+  return {
+    range(prefix: string): KeyRange | null {
+      let key = prefix;
+      for (let i = 0; i < eq.length; i++) {
+        const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
+        // A NULL never equals anything; a value outside the column's key
+        // order falls back to the prefix read so far.
+        if (v === null) return null;
+        if (v === undefined) return { start: key, end: key + keyEnd, point: false };
+        key += encodeElement(v);
+      }
+      if (full && low === undefined && high === undefined) return { start: key, end: key + keyEnd, point: true };
+      let start = key;
+      let end = key + keyEnd;
+      if (low !== undefined && nextType !== undefined) {
+        const v = keyValueFor(nextType, low.get(), low.type);
+        if (v === null) return null;
+        if (v !== undefined) {
+          const k = key + encodeElement(v);
+          start = low.inclusive ? k : k + keyEnd;
+        }
+      } else if (high !== undefined) {
+        // Only an upper bound: skip NULL entries (they never compare).
+        start = key + '\x06';
+      }
+      if (high !== undefined && nextType !== undefined) {
+        const v = keyValueFor(nextType, high.get(), high.type);
+        if (v === null) return null;
+        if (v !== undefined) {
+          const k = key + encodeElement(v);
+          end = high.inclusive ? k + keyEnd : k;
+        }
+      }
+      if (start >= end) return null;
+      return { start, end, point: false };
+    },
+  };
+}
+
+function scanRange(reader: RawReader, range: KeyRange, reverse: boolean, visit: (key: string, buffer: Uint8Array, offset: number, length: number) => boolean): void {
+  if (!reverse) {
+    reader.scanRaw({ start: range.start, end: range.end }, visit);
+    return;
+  }
+  // Reverse: the store's reverse range has an inclusive upper and an
+  // exclusive lower bound, the opposite of ours; exclude `end` by hand and
+  // visit a key equal to `start` last.
+  let stopped = false;
+  reader.scanRaw({ start: range.end, end: range.start, reverse: true }, (key, buffer, offset, length) => {
+    if (key === range.end) return true;
+    if (visit(key, buffer, offset, length) === false) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  });
+  if (stopped) return;
+  const exact = reader.getRaw(range.start);
+  if (exact !== undefined) visit(range.start, exact, 0, exact.length);
+}
+
+function skipKeyElement(key: string, at: number): number {
+  const tag = key.charCodeAt(at);
+  if (tag === 0x05) return at + 1;
+  if (tag === 0x10) return at + 9;
+  let i = at + 1;
+  for (;;) {
+    const z = key.indexOf('\x00', i);
+    if (z < 0 || z + 1 >= key.length) throw new FairdbError('CORRUPTION', 'invalid index entry key: unterminated string');
+    if (key.charCodeAt(z + 1) === 0) return z + 2;
+    i = z + 2;
+  }
+}
+
+/** A function computing the hash key of the current row from key getters, or null when a key is NULL. */
+function hashKeyFunction(getters: readonly Getter[], exprs: readonly BoundExpr[]): () => number | string | null {
+  if (getters.length === 1) {
+    const g = getters[0] as Getter;
+    const t = (exprs[0] as BoundExpr).type;
+    if (t === 'blob') return () => {
+      const v = g();
+      return v === null ? null : blobKey(v as Uint8Array);
+    };
+    return g as () => number | string | null;
+  }
+  return () => {
+    let s = '';
+    for (let i = 0; i < getters.length; i++) {
+      const v = (getters[i] as Getter)();
+      if (v === null) return null;
+      s += componentKey(v);
+    }
+    return s;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Sorting
+// ---------------------------------------------------------------------------
+
+function rowComparator(orderBy: readonly BoundOrder[], keyIndex: readonly number[], keyTypes: readonly ValueType[]): (a: SqlValue[], b: SqlValue[]) => number {
+  const n = orderBy.length;
+  const desc = orderBy.map((o) => (o.descending ? -1 : 1));
+  const nullsFirst = orderBy.map((o) => o.nullsFirst);
+  const numeric = keyTypes.map((t) => t === 'integer' || t === 'real' || t === 'boolean' || t === 'date' || t === 'timestamp');
+  const text = keyTypes.map((t) => t === 'text');
+  return (a, b) => {
+    for (let i = 0; i < n; i++) {
+      const k = keyIndex[i] as number;
+      const x = a[k] as SqlValue;
+      const y = b[k] as SqlValue;
+      if (x === null || y === null) {
+        if (x === y) continue;
+        // NULLs sort by their own rule, independent of the direction.
+        return (x === null) === (nullsFirst[i] as boolean) ? -1 : 1;
+      }
+      let c: number;
+      if (numeric[i]) c = (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
+      else if (text[i]) c = compareText(x as string, y as string);
+      else c = compareValues(x, y);
+      if (c !== 0) return c * (desc[i] as number);
+    }
+    return 0;
+  };
+}
+
+/** Keeps the `k` smallest rows offered (a bounded max-heap), for ORDER BY ... LIMIT. */
+class TopN {
+  private readonly heap: SqlValue[][] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly compare: (a: SqlValue[], b: SqlValue[]) => number,
+  ) {}
+
+  offer(getters: readonly Getter[]): void {
+    const heap = this.heap;
+    if (heap.length < this.k) {
+      const row = getters.map((g) => g());
+      heap.push(row);
+      this.up(heap.length - 1);
+      return;
+    }
+    // Compare against the largest kept row before materializing.
+    const row = getters.map((g) => g());
+    if (this.compare(row, heap[0] as SqlValue[]) >= 0) return;
+    heap[0] = row;
+    this.down(0);
+  }
+
+  private up(i: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.compare(heap[i] as SqlValue[], heap[p] as SqlValue[]) <= 0) break;
+      [heap[i], heap[p]] = [heap[p] as SqlValue[], heap[i] as SqlValue[]];
+      i = p;
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && this.compare(heap[l] as SqlValue[], heap[m] as SqlValue[]) > 0) m = l;
+      if (r < heap.length && this.compare(heap[r] as SqlValue[], heap[m] as SqlValue[]) > 0) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m] as SqlValue[], heap[i] as SqlValue[]];
+      i = m;
+    }
+  }
+
+  sorted(): SqlValue[][] {
+    // Stable with respect to arrival is not required: SQL leaves ties unordered.
+    return this.heap.slice().sort(this.compare);
+  }
+}
+
+function compositeOf(row: readonly SqlValue[]): string {
+  let s = '';
+  for (let i = 0; i < row.length; i++) s += componentKey(row[i] as SqlValue);
+  return s;
+}
+
+function limitValue(v: SqlValue, what: string): number {
+  if (v === null) throw new FairdbError('TYPE', `${what} must be an integer, not NULL`);
+  let n: number | undefined;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') n = textAsWholeNumber(v);
+  if (n === undefined || !Number.isInteger(n)) throw new FairdbError('TYPE', `${what} must be an integer`);
+  return n < 0 ? -1 : n;
+}
+
+/** A virtual table's JS value converted to the column's run-time value. */
+function fromVirtual(table: string, column: { name: string; type: ColumnType }, raw: unknown): SqlValue {
+  let v: SqlValue;
+  if (raw === null || raw === undefined) v = null;
+  else if (typeof raw === 'boolean') v = raw ? 1 : 0;
+  else if (typeof raw === 'number' || typeof raw === 'string') v = raw;
+  else if (typeof raw === 'bigint') v = Number(raw);
+  else if (raw instanceof Date) v = raw.toISOString();
+  else if (raw instanceof Uint8Array) v = raw;
+  else throw new FairdbError('TYPE', `virtual table ${table} returned a ${typeof raw} for column ${column.name}`);
+  return coerceToColumn({ name: column.name, type: column.type, notNull: false, defaultValue: null }, v, 'any');
+}
+
+// ---------------------------------------------------------------------------
+// Aggregate accumulators
+// ---------------------------------------------------------------------------
+
+interface Accumulator {
+  reset(): void;
+  init(group: number): void;
+  /** Adds the current row; returns true when the aggregate's value changed (MIN/MAX). */
+  add(group: number): boolean;
+  result(group: number): SqlValue;
+}
+
+/** Growable Float64Array. */
+class F64 {
+  data = new Float64Array(16);
+  ensure(i: number): void {
+    if (i < this.data.length) return;
+    let size = this.data.length;
+    while (size <= i) size *= 2;
+    const next = new Float64Array(size);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+class CountAccumulator implements Accumulator {
+  private counts = new F64();
+  constructor(private readonly arg: Getter | undefined) {}
+  reset(): void {
+    this.counts = new F64();
+  }
+  init(g: number): void {
+    this.counts.ensure(g);
+    this.counts.data[g] = 0;
+  }
+  add(g: number): boolean {
+    if (this.arg === undefined || this.arg() !== null) (this.counts.data[g] as number)++;
+    return false;
+  }
+  result(g: number): SqlValue {
+    return this.counts.data[g] as number;
+  }
+}
+
+/**
+ * SUM, TOTAL and AVG with Kahan-Babuska-Neumaier compensation, as SQLite
+ * (3.43 and later) sums REALs; INTEGER sums are plain (exact within 2^53).
+ */
+class SumAccumulator implements Accumulator {
+  private sums = new F64();
+  private comps = new F64();
+  private counts = new F64();
+  constructor(
+    private readonly arg: Getter,
+    private readonly mode: 'SUM' | 'TOTAL' | 'AVG',
+    private readonly exact: boolean,
+    private readonly numeric: boolean,
+  ) {}
+  reset(): void {
+    this.sums = new F64();
+    this.comps = new F64();
+    this.counts = new F64();
+  }
+  init(g: number): void {
+    this.sums.ensure(g);
+    this.comps.ensure(g);
+    this.counts.ensure(g);
+    this.sums.data[g] = 0;
+    this.comps.data[g] = 0;
+    this.counts.data[g] = 0;
+  }
+  add(g: number): boolean {
+    const raw = this.arg();
+    if (raw === null) return false;
+    const v = this.numeric ? (raw as number) : (toNumber(raw) as number);
+    const sums = this.sums.data;
+    (this.counts.data[g] as number)++;
+    if (this.exact) {
+      sums[g] = (sums[g] as number) + v;
+      return false;
+    }
+    const s = sums[g] as number;
+    const t = s + v;
+    if (Math.abs(s) >= Math.abs(v)) this.comps.data[g] = (this.comps.data[g] as number) + (s - t + v);
+    else this.comps.data[g] = (this.comps.data[g] as number) + (v - t + s);
+    sums[g] = t;
+    return false;
+  }
+  result(g: number): SqlValue {
+    const count = this.counts.data[g] as number;
+    const sum = (this.sums.data[g] as number) + (this.exact ? 0 : (this.comps.data[g] as number));
+    if (this.mode === 'TOTAL') return sum;
+    if (count === 0) return null;
+    if (this.mode === 'AVG') return sum / count;
+    return Number.isNaN(sum) ? null : sum;
+  }
+}
+
+class MinMaxAccumulator implements Accumulator {
+  private values: SqlValue[] = [];
+  constructor(
+    private readonly arg: Getter,
+    private readonly max: boolean,
+    private readonly numeric: boolean,
+  ) {}
+  reset(): void {
+    this.values = [];
+  }
+  init(g: number): void {
+    this.values[g] = null;
+  }
+  add(g: number): boolean {
+    const v = this.arg();
+    if (v === null) return false;
+    const current = this.values[g] as SqlValue;
+    if (current === null) {
+      this.values[g] = v;
+      return true;
+    }
+    const c = this.numeric ? (v as number) - (current as number) : compareValues(v, current);
+    if (this.max ? c > 0 : c < 0) {
+      this.values[g] = v;
+      return true;
+    }
+    return false;
+  }
+  result(g: number): SqlValue {
+    return this.values[g] as SqlValue;
+  }
+}
+
+/** A bare column: the first row's value, or the value on the row that set the designated MIN/MAX. */
+class AnyAccumulator implements Accumulator {
+  private values: SqlValue[] = [];
+  private set: boolean[] = [];
+  constructor(
+    private readonly arg: Getter,
+    private readonly follows: boolean,
+  ) {}
+  reset(): void {
+    this.values = [];
+    this.set = [];
+  }
+  init(g: number): void {
+    this.values[g] = null;
+    this.set[g] = false;
+  }
+  add(g: number): boolean {
+    if (!this.set[g]) {
+      this.values[g] = this.arg();
+      this.set[g] = true;
+    }
+    return false;
+  }
+  capture(g: number): void {
+    if (this.follows) this.values[g] = this.arg();
+  }
+  result(g: number): SqlValue {
+    return this.values[g] as SqlValue;
+  }
+}
+
+/** Wraps an accumulator so that each group sees each distinct argument value once. */
+class DistinctAccumulator implements Accumulator {
+  private seen: Set<number | string>[] = [];
+  constructor(
+    private readonly inner: Accumulator,
+    private readonly arg: Getter,
+  ) {}
+  reset(): void {
+    this.seen = [];
+    this.inner.reset();
+  }
+  init(g: number): void {
+    this.seen[g] = new Set();
+    this.inner.init(g);
+  }
+  add(g: number): boolean {
+    const v = this.arg();
+    if (v === null) return false;
+    const k = valueKey(v) as number | string;
+    const seen = this.seen[g] as Set<number | string>;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return this.inner.add(g);
+  }
+  result(g: number): SqlValue {
+    return this.inner.result(g);
+  }
+}
+
+function newAccumulator(a: BoundAggregate, arg: Getter | undefined): Accumulator {
+  const t = a.arg?.type;
+  const numeric = t === 'integer' || t === 'real' || t === 'boolean';
+  let acc: Accumulator;
+  switch (a.fn) {
+    case 'COUNT':
+      acc = new CountAccumulator(arg);
+      break;
+    case 'SUM':
+    case 'TOTAL':
+    case 'AVG':
+      acc = new SumAccumulator(arg as Getter, a.fn, (t === 'integer' || t === 'boolean') && a.fn === 'SUM', numeric);
+      break;
+    case 'MIN':
+    case 'MAX':
+      acc = new MinMaxAccumulator(arg as Getter, a.fn === 'MAX', numeric || t === 'date' || t === 'timestamp');
+      break;
+    case 'ANY':
+      acc = new AnyAccumulator(arg as Getter, true);
+      break;
+  }
+  if (a.distinct && arg !== undefined) acc = new DistinctAccumulator(acc, arg);
+  return acc;
+}
+
+export type { Compiled };

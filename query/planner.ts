@@ -1,0 +1,546 @@
+/**
+ * The planner: turns a bound query into a physical plan (plan.ts).
+ *
+ * - WHERE and inner-join ON conditions are split into conjuncts; each is
+ *   pushed down to the single table it reads, where it may choose the access
+ *   path: a primary-key point lookup or range (equalities on a key prefix,
+ *   then a bound on the next key column), or a secondary index lookup; every
+ *   conjunct stays as a filter on the rows read, so an access path only ever
+ *   narrows what is read and never decides the answer.
+ * - Inner joins are ordered greedily: start from the table with the fewest
+ *   estimated rows, then repeatedly add the connected table whose join keeps
+ *   the estimate smallest, by an index nested-loop join when the new table
+ *   can be looked up by key from few outer rows, else a hash join on the
+ *   equality conjuncts that builds on the smaller side, else a nested loop.
+ * - LEFT JOINs keep their order; their right side is the build side.
+ * - Estimates come from the row counts the catalog keeps and fixed
+ *   selectivities (equality 0.1, range 0.33, LIKE 0.25, ...); they only rank
+ *   alternatives.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { FairdbError } from '../storage/device/index.js';
+import type { BoundExpr, BoundFrom, BoundOrder, BoundQuery, BoundSelect, BoundSetOp, BoundSource } from './bound.js';
+import { forEachChild } from './binder.js';
+import type { Catalog, TableDef } from './catalog.js';
+import type { Access, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
+import type { ValueType } from './sql-type.js';
+
+/** Estimated rows of a FROM subquery or virtual table, for ranking only. */
+const derivedRowsEstimate = 1000;
+
+export function planQuery(query: BoundQuery, catalog: Catalog): E.Either<FairdbError, QueryPlan> {
+  return E.right(new Planner(catalog).query(query));
+}
+
+/** Source ids an expression reads (columns, and the outer references of its subqueries). */
+export function refsOf(e: BoundExpr, out: Set<number> = new Set()): Set<number> {
+  if (e.kind === 'column') out.add(e.source.id);
+  else if (e.kind === 'exists' || e.kind === 'subquery' || e.kind === 'inSubquery') for (const id of e.query.outerRefs) out.add(id);
+  forEachChild(e, (c) => refsOf(c, out));
+  return out;
+}
+
+export function conjunctsOf(e: BoundExpr | undefined, out: BoundExpr[] = []): BoundExpr[] {
+  if (e === undefined) return out;
+  if (e.kind === 'and') {
+    conjunctsOf(e.left, out);
+    conjunctsOf(e.right, out);
+  } else {
+    out.push(e);
+  }
+  return out;
+}
+
+function subsetOf(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function intersects(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}
+
+/** Types whose run-time values hash and compare alike, so an equality between them can key a hash join. */
+function hashDomain(t: ValueType): string | undefined {
+  switch (t) {
+    case 'integer':
+    case 'real':
+    case 'boolean':
+      return 'number';
+    case 'text':
+      return 'text';
+    case 'blob':
+      return 'blob';
+    case 'date':
+      return 'date';
+    case 'timestamp':
+      return 'timestamp';
+    default:
+      return undefined;
+  }
+}
+
+interface Planned {
+  readonly node: PlanNode;
+  readonly sources: ReadonlySet<number>;
+  readonly estimate: number;
+  /** For a single table: what an index nested-loop lookup needs. */
+  readonly leaf: { readonly source: BoundSource; readonly filter: readonly BoundExpr[] } | undefined;
+}
+
+type Item = { readonly kind: 'leaf'; readonly source: BoundSource } | { readonly kind: 'left'; readonly left: BoundFrom; readonly right: BoundFrom; readonly on: BoundExpr | undefined };
+
+function sourcesOfFrom(f: BoundFrom, out: Set<number> = new Set()): Set<number> {
+  if (f.kind === 'source') out.add(f.source.id);
+  else {
+    sourcesOfFrom(f.left, out);
+    sourcesOfFrom(f.right, out);
+  }
+  return out;
+}
+
+export class Planner {
+  constructor(private readonly catalog: Catalog) {}
+
+  query(q: BoundQuery): QueryPlan {
+    const body = q.body.kind === 'select' ? this.select(q.body) : this.setOp(q.body);
+    let ordered = false;
+    if (body.kind === 'select' && q.orderBy.length > 0) ordered = this.orderBySatisfied(body, q.orderBy);
+    return { body: ordered && body.kind === 'select' ? this.withReverse(body, q.orderBy) : body, orderBy: q.orderBy, ordered, limit: q.limit, offset: q.offset, width: q.columns.length };
+  }
+
+  private setOp(s: BoundSetOp): SetOpPlan {
+    return { kind: 'setop', op: s.op, left: s.left.kind === 'select' ? this.select(s.left) : this.setOp(s.left), right: this.select(s.right) };
+  }
+
+  select(s: BoundSelect): SelectPlan {
+    const own = new Set(s.sources.map((x) => x.id));
+    const conjuncts = conjunctsOf(s.where);
+    const from = s.from;
+    const input = from === undefined ? this.single(conjuncts) : this.withLocal(own, () => this.from(from, conjuncts, own).node);
+    return {
+      kind: 'select',
+      input,
+      sources: s.sources,
+      aggregate: s.aggregate ? { groupBy: s.groupBy, aggregates: s.aggregates, having: s.having, bareColumnsFrom: s.bareColumnsFrom } : undefined,
+      items: s.items,
+      distinct: s.distinct,
+    };
+  }
+
+  private single(conjuncts: readonly BoundExpr[]): PlanNode {
+    return { kind: 'single', filter: conjuncts, estimate: 1 };
+  }
+
+  // -------------------------------------------------------------------------
+  // ORDER BY from the scan order
+  // -------------------------------------------------------------------------
+
+  /**
+   * True when a single-table select without aggregation or DISTINCT reads its
+   * table in primary-key order and the ORDER BY terms are the key columns
+   * after the equality prefix, all ascending or all descending.
+   */
+  private orderBySatisfied(plan: SelectPlan, orderBy: readonly BoundOrder[]): boolean {
+    if (plan.aggregate !== undefined || plan.distinct) return false;
+    const scan = plan.input;
+    if (scan.kind !== 'scan' || scan.source.table === undefined) return false;
+    if (scan.access.kind === 'index') return false;
+    const table = scan.source.table;
+    const eq = scan.access.kind === 'primary' ? scan.access.eq.length : 0;
+    const descending = (orderBy[0] as BoundOrder).descending;
+    for (let i = 0; i < orderBy.length; i++) {
+      const term = orderBy[i] as BoundOrder;
+      if (term.descending !== descending) return false;
+      let e = term.expr;
+      if (e.kind === 'output') e = plan.items[e.index] as BoundExpr;
+      if (e.kind !== 'column' || e.source.id !== scan.source.id) return false;
+      const stored = (e.source.columns[e.column] as { stored: number }).stored;
+      if (table.primaryKey[eq + i] !== stored) return false;
+    }
+    return true;
+  }
+
+  private withReverse(plan: SelectPlan, orderBy: readonly BoundOrder[]): SelectPlan {
+    const scan = plan.input;
+    if (scan.kind !== 'scan' || !(orderBy[0] as BoundOrder).descending) return plan;
+    return { ...plan, input: { ...scan, reverse: true } };
+  }
+
+  // -------------------------------------------------------------------------
+  // FROM
+  // -------------------------------------------------------------------------
+
+  private flatten(f: BoundFrom, items: Item[], conjuncts: BoundExpr[]): void {
+    if (f.kind === 'source') {
+      items.push({ kind: 'leaf', source: f.source });
+      return;
+    }
+    if (f.type === 'LEFT') {
+      items.push({ kind: 'left', left: f.left, right: f.right, on: f.on });
+      return;
+    }
+    this.flatten(f.left, items, conjuncts);
+    this.flatten(f.right, items, conjuncts);
+    conjunctsOf(f.on, conjuncts);
+  }
+
+  private itemSources(item: Item): Set<number> {
+    return item.kind === 'leaf' ? new Set([item.source.id]) : sourcesOfFrom({ kind: 'join', type: 'LEFT', left: item.left, right: item.right, on: item.on });
+  }
+
+  from(f: BoundFrom, conjunctsIn: readonly BoundExpr[], own: ReadonlySet<number>): Planned {
+    const items: Item[] = [];
+    const conjuncts = [...conjunctsIn];
+    this.flatten(f, items, conjuncts);
+    const itemSources = items.map((item) => this.itemSources(item));
+    const localRefs = (e: BoundExpr) => {
+      const refs = refsOf(e);
+      return new Set([...refs].filter((id) => own.has(id)));
+    };
+    // Push each conjunct to the one item that holds every table it reads;
+    // conjuncts that read no table of this query go to the first item.
+    const pushed: BoundExpr[][] = items.map(() => []);
+    let pending: { expr: BoundExpr; refs: Set<number> }[] = [];
+    for (const c of conjuncts) {
+      const refs = localRefs(c);
+      if (refs.size === 0) {
+        (pushed[0] as BoundExpr[]).push(c);
+        continue;
+      }
+      const at = itemSources.findIndex((s) => subsetOf(refs, s));
+      if (at >= 0) (pushed[at] as BoundExpr[]).push(c);
+      else pending.push({ expr: c, refs });
+    }
+    const planned = items.map((item, i) => this.item(item, pushed[i] as BoundExpr[], own));
+    if (planned.length === 1) return this.finishPending(planned[0] as Planned, pending);
+
+    // Greedy join ordering.
+    const remaining = planned.map((p, i) => ({ p, i }));
+    remaining.sort((a, b) => a.p.estimate - b.p.estimate || a.i - b.i);
+    let current = (remaining.shift() as { p: Planned }).p;
+    while (remaining.length > 0) {
+      let best: { index: number; step: JoinStep } | undefined;
+      for (let r = 0; r < remaining.length; r++) {
+        const cand = (remaining[r] as { p: Planned }).p;
+        const applicable = pending.filter((c) => subsetOf(c.refs, new Set([...current.sources, ...cand.sources])) && intersects(c.refs, cand.sources));
+        const step = this.joinStep(current, cand, applicable.map((c) => c.expr));
+        if (
+          best === undefined ||
+          (step.connected && !best.step.connected) ||
+          (step.connected === best.step.connected && (step.estimate < best.step.estimate || (step.estimate === best.step.estimate && cand.estimate < (remaining[best.index] as { p: Planned }).p.estimate)))
+        ) {
+          best = { index: r, step };
+        }
+      }
+      const chosen = best as { index: number; step: JoinStep };
+      const used = new Set(chosen.step.used);
+      pending = pending.filter((c) => !used.has(c.expr));
+      remaining.splice(chosen.index, 1);
+      current = { node: chosen.step.node, sources: chosen.step.sources, estimate: chosen.step.estimate, leaf: undefined };
+    }
+    return this.finishPending(current, pending);
+  }
+
+  private finishPending(p: Planned, pending: readonly { expr: BoundExpr }[]): Planned {
+    if (pending.length === 0) return p;
+    return { ...p, node: { kind: 'filter', input: p.node, filter: pending.map((c) => c.expr), estimate: p.estimate * 0.5 }, leaf: undefined };
+  }
+
+  private item(item: Item, pushed: readonly BoundExpr[], own: ReadonlySet<number>): Planned {
+    if (item.kind === 'leaf') return this.leaf(item.source, pushed, new Set());
+    // LEFT JOIN: conjuncts on the preserved side go below the join; the
+    // others filter its result.
+    const leftSources = sourcesOfFrom(item.left);
+    const rightSources = sourcesOfFrom(item.right);
+    const below: BoundExpr[] = [];
+    const above: BoundExpr[] = [];
+    for (const c of pushed) {
+      const refs = new Set([...refsOf(c)].filter((id) => own.has(id)));
+      if (subsetOf(refs, leftSources)) below.push(c);
+      else above.push(c);
+    }
+    const left = this.from(item.left, below, own);
+    const on = conjunctsOf(item.on);
+    const rightLocal: BoundExpr[] = [];
+    const rest: BoundExpr[] = [];
+    for (const c of on) {
+      const refs = new Set([...refsOf(c)].filter((id) => own.has(id)));
+      if (subsetOf(refs, rightSources)) rightLocal.push(c);
+      else rest.push(c);
+    }
+    const right = this.from(item.right, rightLocal, own);
+    const sources = new Set([...leftSources, ...rightSources]);
+    const keys = this.equiKeys(rest, leftSources, rightSources);
+    let node: PlanNode;
+    const estimate = Math.max(left.estimate, 1);
+    if (keys.probe.length > 0) {
+      node = { kind: 'hashJoin', join: 'left', probe: left.node, build: right.node, probeKeys: keys.probe, buildKeys: keys.build, residual: rest.filter((c) => !keys.used.includes(c)), estimate };
+    } else {
+      const lookup = right.leaf === undefined ? undefined : this.lookup(right.leaf.source, right.leaf.filter, rest, leftSources);
+      if (lookup !== undefined) {
+        node = { kind: 'nestedLoop', join: 'left', outer: left.node, inner: lookup.node, lookup: true, condition: rest, estimate };
+      } else {
+        node = { kind: 'nestedLoop', join: 'left', outer: left.node, inner: right.node, lookup: false, condition: rest, estimate };
+      }
+    }
+    if (above.length > 0) node = { kind: 'filter', input: node, filter: above, estimate: estimate * 0.5 };
+    return { node, sources, estimate, leaf: undefined };
+  }
+
+  /** Equality conjuncts usable as hash keys between two sets of tables. */
+  private equiKeys(conjuncts: readonly BoundExpr[], probeSources: ReadonlySet<number>, buildSources: ReadonlySet<number>): { probe: BoundExpr[]; build: BoundExpr[]; used: BoundExpr[] } {
+    const probe: BoundExpr[] = [];
+    const build: BoundExpr[] = [];
+    const used: BoundExpr[] = [];
+    for (const c of conjuncts) {
+      if (c.kind !== 'compare' || c.op !== '=') continue;
+      const lr = refsOf(c.left);
+      const rr = refsOf(c.right);
+      const dl = hashDomain(c.left.type);
+      if (dl === undefined || dl !== hashDomain(c.right.type)) continue;
+      if (lr.size > 0 && rr.size > 0 && subsetOf(lr, probeSources) && subsetOf(rr, buildSources) && !intersects(lr, buildSources) && !intersects(rr, probeSources)) {
+        probe.push(c.left);
+        build.push(c.right);
+        used.push(c);
+      } else if (lr.size > 0 && rr.size > 0 && subsetOf(rr, probeSources) && subsetOf(lr, buildSources) && !intersects(rr, buildSources) && !intersects(lr, probeSources)) {
+        probe.push(c.right);
+        build.push(c.left);
+        used.push(c);
+      }
+    }
+    return { probe, build, used };
+  }
+
+  private joinStep(current: Planned, cand: Planned, conjuncts: readonly BoundExpr[]): JoinStep {
+    const sources = new Set([...current.sources, ...cand.sources]);
+    const connected = conjuncts.length > 0;
+    const keys = this.equiKeys(conjuncts, current.sources, cand.sources);
+    const residual = conjuncts.filter((c) => !keys.used.includes(c));
+    // Output estimate: a join on a key that is unique on one side keeps the
+    // other side's count; otherwise assume a foreign-key-like join.
+    let estimate: number;
+    const candUnique = cand.leaf !== undefined && this.keyIsUnique(cand.leaf.source, keys.build);
+    if (keys.probe.length === 0) estimate = current.estimate * cand.estimate;
+    else if (candUnique) estimate = current.estimate;
+    else if (current.leaf !== undefined && this.keyIsUnique(current.leaf.source, keys.probe)) estimate = cand.estimate;
+    else estimate = Math.max(current.estimate, cand.estimate);
+    if (residual.length > 0) estimate *= 0.5;
+    estimate = Math.max(1, estimate);
+
+    // Index nested loop: look the new table up by key from each current row
+    // when that reads far fewer rows than scanning it to build a hash table.
+    if (cand.leaf !== undefined && cand.leaf.source.table !== undefined) {
+      const lookup = this.lookup(cand.leaf.source, cand.leaf.filter, conjuncts, current.sources);
+      const tableRows = this.rows(cand.leaf.source.table);
+      if (lookup !== undefined && current.estimate * Math.max(1, lookup.perLookup) * 3 < tableRows + current.estimate) {
+        return {
+          node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: lookup.node, lookup: true, condition: [], estimate },
+          sources,
+          estimate,
+          connected,
+          used: conjuncts,
+        };
+      }
+    }
+    if (keys.probe.length > 0) {
+      // Build on the smaller side.
+      const node: PlanNode =
+        cand.estimate <= current.estimate
+          ? { kind: 'hashJoin', join: 'inner', probe: current.node, build: cand.node, probeKeys: keys.probe, buildKeys: keys.build, residual, estimate }
+          : { kind: 'hashJoin', join: 'inner', probe: cand.node, build: current.node, probeKeys: keys.build, buildKeys: keys.probe, residual, estimate };
+      return { node, sources, estimate, connected, used: conjuncts };
+    }
+    return {
+      node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: cand.node, lookup: false, condition: conjuncts, estimate },
+      sources,
+      estimate,
+      connected,
+      used: conjuncts,
+    };
+  }
+
+  private keyIsUnique(source: BoundSource, keys: readonly BoundExpr[]): boolean {
+    const table = source.table;
+    if (table === undefined) return false;
+    const stored = new Set<number>();
+    for (const k of keys) if (k.kind === 'column' && k.source.id === source.id) stored.add((source.columns[k.column] as { stored: number }).stored);
+    if (table.primaryKey.every((c) => stored.has(c))) return true;
+    return this.catalog.indexesOf(table.id).some((i) => i.unique && i.columns.every((c) => stored.has(c)));
+  }
+
+  /** A scan of `source` keyed by conjuncts that read `outer` tables, if one exists. */
+  private lookup(source: BoundSource, filter: readonly BoundExpr[], joinConjuncts: readonly BoundExpr[], outer: ReadonlySet<number>): { node: PlanNode; perLookup: number } | undefined {
+    const table = source.table;
+    if (table === undefined) return undefined;
+    const all = [...filter, ...joinConjuncts];
+    const chosen = this.access(table, source, all, outer);
+    if (chosen.access.kind === 'full') return undefined;
+    const usesOuter = [...(chosen.access.eq ?? []), ...(chosen.access.low ? [chosen.access.low.expr] : []), ...(chosen.access.high ? [chosen.access.high.expr] : [])].some((e) => intersects(refsOf(e), outer));
+    if (!usesOuter) return undefined;
+    return { node: { kind: 'scan', source, access: chosen.access, reverse: false, filter: all, estimate: chosen.estimate }, perLookup: chosen.estimate };
+  }
+
+  leaf(source: BoundSource, filter: readonly BoundExpr[], available: ReadonlySet<number>): Planned {
+    if (source.table === undefined) {
+      const estimate = derivedRowsEstimate * selectivity(filter);
+      return { node: { kind: 'values', source, filter, estimate }, sources: new Set([source.id]), estimate, leaf: undefined };
+    }
+    const chosen = this.access(source.table, source, filter, available);
+    const estimate = Math.max(1, chosen.estimate);
+    return {
+      node: { kind: 'scan', source, access: chosen.access, reverse: false, filter, estimate },
+      sources: new Set([source.id]),
+      estimate,
+      leaf: { source, filter },
+    };
+  }
+
+  private rows(table: TableDef): number {
+    return Math.max(1, this.catalog.rowCount(table.id));
+  }
+
+  // -------------------------------------------------------------------------
+  // Access paths
+  // -------------------------------------------------------------------------
+
+  /**
+   * Chooses how to read `table` given conjuncts over it. Key expressions may
+   * read the tables in `available` (joined before) and enclosing queries,
+   * never `source` itself.
+   */
+  access(table: TableDef, source: BoundSource, conjuncts: readonly BoundExpr[], available: ReadonlySet<number>): { access: Access; estimate: number } {
+    const rows = this.rows(table);
+    const usable = (e: BoundExpr) => {
+      const refs = refsOf(e);
+      if (refs.has(source.id)) return false;
+      for (const id of refs) if (!available.has(id) && this.localSources.has(id)) return false;
+      return true;
+    };
+    // Per stored column: equality and bound candidates.
+    const eqs = new Map<number, BoundExpr>();
+    const lows = new Map<number, KeyBound>();
+    const highs = new Map<number, KeyBound>();
+    const storedOf = (e: BoundExpr): number | undefined => (e.kind === 'column' && e.source.id === source.id ? (source.columns[e.column] as { stored: number }).stored : undefined);
+    const note = (col: number, op: string, expr: BoundExpr) => {
+      switch (op) {
+        case '=':
+          if (!eqs.has(col)) eqs.set(col, expr);
+          break;
+        case '>':
+        case '>=':
+          if (!lows.has(col)) lows.set(col, { expr, inclusive: op === '>=' });
+          break;
+        case '<':
+        case '<=':
+          if (!highs.has(col)) highs.set(col, { expr, inclusive: op === '<=' });
+          break;
+      }
+    };
+    const flip: Record<string, string> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+    for (const c of conjuncts) {
+      if (c.kind === 'compare' && c.op in flip) {
+        const l = storedOf(c.left);
+        const r = storedOf(c.right);
+        if (l !== undefined && r === undefined && usable(c.right)) note(l, c.op, c.right);
+        else if (r !== undefined && l === undefined && usable(c.left)) note(r, flip[c.op] as string, c.left);
+      } else if (c.kind === 'between' && !c.not) {
+        const col = storedOf(c.operand);
+        if (col !== undefined && usable(c.low) && usable(c.high)) {
+          note(col, '>=', c.low);
+          note(col, '<=', c.high);
+        }
+      }
+    }
+    const residualSelectivity = selectivity(conjuncts);
+    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: rows };
+    const consider = (columns: readonly number[], unique: boolean, make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined) => Access, perRowCost: number) => {
+      const eq: BoundExpr[] = [];
+      for (const col of columns) {
+        const e = eqs.get(col);
+        if (e === undefined) break;
+        eq.push(e);
+      }
+      const next = columns[eq.length];
+      const low = next === undefined ? undefined : lows.get(next);
+      const high = next === undefined ? undefined : highs.get(next);
+      if (eq.length === 0 && low === undefined && high === undefined) return;
+      let estimate: number;
+      if (eq.length === columns.length && unique) estimate = 1;
+      else {
+        estimate = rows * 0.1 ** eq.length;
+        if (low !== undefined && high !== undefined) estimate *= 0.25;
+        else if (low !== undefined || high !== undefined) estimate *= 0.33;
+        estimate = Math.max(1, estimate);
+      }
+      const cost = estimate * perRowCost;
+      if (cost < best.cost) best = { access: make(eq, low, high), estimate: Math.max(1, Math.min(estimate, rows * residualSelectivity * 10)), cost };
+    };
+    consider(table.primaryKey, true, (eq, low, high) => ({ kind: 'primary', eq, low, high }), 1);
+    for (const index of this.catalog.indexesOf(table.id)) {
+      // An index read fetches each row by key: about three row visits each.
+      consider(index.columns, index.unique, (eq, low, high) => ({ kind: 'index', index, eq, low, high }), 3);
+    }
+    return { access: best.access, estimate: best.access.kind === 'full' ? Math.max(1, rows * residualSelectivity) : best.estimate };
+  }
+
+  /** Sources of the select being planned; key expressions may not read those not yet joined. */
+  private localSources: ReadonlySet<number> = new Set();
+
+  /** Plans the access for an UPDATE or DELETE target. */
+  target(source: BoundSource, where: BoundExpr | undefined): PlanNode {
+    this.localSources = new Set([source.id]);
+    return this.leaf(source, conjunctsOf(where), new Set()).node;
+  }
+
+  withLocal<T>(own: ReadonlySet<number>, fn: () => T): T {
+    const saved = this.localSources;
+    this.localSources = own;
+    try {
+      return fn();
+    } finally {
+      this.localSources = saved;
+    }
+  }
+}
+
+interface JoinStep {
+  readonly node: PlanNode;
+  readonly sources: ReadonlySet<number>;
+  readonly estimate: number;
+  readonly connected: boolean;
+  readonly used: readonly BoundExpr[];
+}
+
+/** Fixed selectivity guesses, multiplied over conjuncts. */
+export function selectivity(conjuncts: readonly BoundExpr[]): number {
+  let s = 1;
+  for (const c of conjuncts) s *= selectivityOf(c);
+  return s;
+}
+
+function selectivityOf(e: BoundExpr): number {
+  switch (e.kind) {
+    case 'compare':
+      if (e.op === '=' || e.op === 'IS') return 0.1;
+      if (e.op === '!=' || e.op === 'IS NOT') return 0.9;
+      return 0.33;
+    case 'between':
+      return e.not ? 0.75 : 0.25;
+    case 'like':
+      return e.not ? 0.75 : 0.25;
+    case 'inList':
+      return e.not ? 0.9 : Math.min(1, 0.1 * e.items.length);
+    case 'isNull':
+      return e.not ? 0.9 : 0.1;
+    case 'and':
+      return selectivityOf(e.left) * selectivityOf(e.right);
+    case 'or':
+      return Math.min(1, selectivityOf(e.left) + selectivityOf(e.right));
+    case 'not':
+      return 1 - selectivityOf(e.operand);
+    default:
+      return 0.5;
+  }
+}
