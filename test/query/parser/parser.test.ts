@@ -442,6 +442,27 @@ describe('parser: errors', () => {
   });
 });
 
+describe('parser: ambiguities and hostile literals', () => {
+  it('reads INTERVAL as a name unless an amount and a unit follow', () => {
+    expect(paren('interval - 1')).toBe('("interval" - 1)');
+    expect(paren('interval - 1 day')).toBe("INTERVAL '-1' DAY");
+    expect(paren('interval * 2')).toBe('("interval" * 2)');
+    expect(paren('interval.x')).toBe('"interval".x');
+  });
+
+  it('accepts NOT after a unary operator, as SQLite does', () => {
+    expect(paren('- NOT 1')).toBe('(-(NOT 1))');
+    expect(paren('- NOT a = b')).toBe('(-(NOT (a = b)))');
+    expect(paren('1 + NOT 1')).toBe('(1 + (NOT 1))');
+  });
+
+  it('reads a decimal literal of a million digits as a real without quadratic BigInt parsing', () => {
+    expect(parseExpr('9'.repeat(1_000_000 - 8))).toMatchObject({ kind: 'RealLiteral', value: Infinity });
+    expect(parseExpr(`${'0'.repeat(100_000)}42`)).toMatchObject({ kind: 'IntegerLiteral', value: 42n });
+    expect(parseExpr(`0x${'0'.repeat(100_000)}ff`)).toMatchObject({ kind: 'IntegerLiteral', value: 255n });
+  });
+});
+
 describe('parser: exhaustive expression kinds', () => {
   it('produces every expression kind of the AST', () => {
     const sql =

@@ -37,7 +37,9 @@ function printType(type: TypeName): string {
 export function printExpr(e: Expr): string {
   switch (e.kind) {
     case 'IntegerLiteral':
-      return e.value.toString();
+      // A negative literal (only -9223372036854775808) is parenthesised so
+      // that a minus before it cannot make a comment.
+      return e.value < 0n ? `(${e.value})` : e.value.toString();
     case 'RealLiteral':
       return printReal(e.value);
     case 'StringLiteral':
