@@ -71,7 +71,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { CorruptionError, unreachable, type Device } from '../storage/device/index.js';
 import { decodeFreeMarker, isPartialFreeMarker } from './free-marker.js';
 import { freeMarkerBytes, freeMarkerOffset, segmentBase, segmentDataOffset, segmentHeaderBytes, segmentIndexNone, segmentsOffset, segmentSlotCount, superblockOffsets } from './layout.js';
-import { recordBytesMaxFor } from './limits.js';
+import { checkpointBytesMax, recordBytesMaxFor } from './limits.js';
 import { isZero, nonZeroExtent } from './little-endian.js';
 import { checkRecord, newRecordFields, RecordCheck, type RecordFields } from './record.js';
 import { decodeSegmentHeader, type SegmentHeader } from './segment-header.js';
@@ -167,6 +167,13 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
   const checkpoint = sb.checkpoint;
   const checkpointLsn = checkpoint?.lsn ?? 0;
   if (checkpoint !== undefined) {
+    if (checkpoint.imageBytes > checkpointBytesMax) {
+      throw new CorruptionError(location, superblockOffsets[copy], `checkpoint image of ${checkpoint.imageBytes} bytes is over the limit of ${checkpointBytesMax}`);
+    }
+    const capacity = segmentBytes - segmentDataOffset;
+    if (checkpoint.segmentCount !== Math.max(1, Math.ceil(checkpoint.imageBytes / capacity))) {
+      throw new CorruptionError(location, superblockOffsets[copy], 'checkpoint segment count does not match its image length');
+    }
     let index = checkpoint.firstSegment;
     for (let position = 0; position < checkpoint.segmentCount; position++) {
       const finding = index < slotCount ? findings[index] : undefined;
@@ -181,10 +188,6 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
       }
       chain.push({ index, sequence: h.sequence });
       index = h.next;
-    }
-    const capacity = segmentBytes - segmentDataOffset;
-    if (checkpoint.segmentCount !== Math.max(1, Math.ceil(checkpoint.imageBytes / capacity))) {
-      throw new CorruptionError(location, superblockOffsets[copy], 'checkpoint segment count does not match its image length');
     }
   }
   const inChain = new Set(chain.map((c) => c.index));
