@@ -21,7 +21,7 @@ import { betterSqlite3Driver } from './better-sqlite3-driver.js';
 import { tpccDurabilities, type TpccDriverFactory, type TpccDurability } from './driver.js';
 import { formatTpccReport } from './format-report.js';
 import { lmdbDriver } from './lmdb-driver.js';
-import { runTpcc, secondsMax, warehousesMax, type TpccProgress } from './run.js';
+import { runTpcc, secondsMax, warehousesMax, type TpccProgress, type TpccRunOptions } from './run.js';
 
 export interface TpccCliOutput {
   write(text: string): void;
@@ -36,6 +36,11 @@ export interface TpccCliDependencies {
   readonly stderr?: TpccCliOutput;
   /** Progress bars (when stderr is a terminal) or progress lines; default true. */
   readonly progress?: boolean;
+  /**
+   * Further options of the run that have no command-line argument (e.g. a
+   * clock, `keepFiles`, or the reduced scale tests use); the arguments win.
+   */
+  readonly runOptions?: Omit<TpccRunOptions, 'drivers' | 'warehouses' | 'seconds' | 'durability' | 'seed' | 'directory' | 'onProgress'>;
 }
 
 /** Exit code for arguments that do not validate. */
@@ -108,6 +113,7 @@ async function execute(raw: Record<string, string | undefined>, deps: TpccCliDep
   const reporter = progress ? progressReporter(stderr) : undefined;
   try {
     const report = await runTpcc({
+      ...deps.runOptions,
       drivers: parsed.drivers,
       warehouses: parsed.warehouses,
       seconds: parsed.seconds,

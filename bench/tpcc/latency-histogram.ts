@@ -48,14 +48,17 @@ export class LatencyHistogram {
 
   /**
    * The latency at percentile `p` (0 < p ≤ 100): the upper edge of the bucket
-   * holding the sample of that rank, clamped to the exact min and max. 0 when empty.
+   * holding the sample of that rank (nearest rank), clamped to the exact min
+   * and max; the exact maximum for the last rank. 0 when empty.
    */
   percentile(p: number): number {
     assert(p > 0 && p <= 100, 'percentile is in (0, 100]');
     if (this.countTotal === 0) return 0;
     const rank = Math.ceil((p / 100) * this.countTotal);
+    // The largest sample is known exactly, and the last bucket has no upper edge.
+    if (rank >= this.countTotal) return this.maxMs;
     let seen = 0;
-    for (let i = 0; i < bucketCount; i++) {
+    for (let i = 0; i < bucketCount - 1; i++) {
       seen += this.buckets[i]!;
       if (seen >= rank) return Math.min(this.maxMs, Math.max(this.minMs, latencyMsMin * Math.exp((i + 1) * growthLog)));
     }
