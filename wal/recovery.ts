@@ -310,7 +310,7 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
         detail = `the log ends cleanly at LSN ${last}`;
       } else {
         recoveryCase = 'torn-tail';
-        detail = `the log ends at LSN ${last}: the record at offset ${base + pos} is torn and nothing valid follows`;
+        detail = `the log ends at LSN ${last}: the bytes at offset ${base + pos} are not a valid record (a write torn by the crash, or leftovers of the segment's previous life) and nothing valid follows`;
       }
       active = seg;
       endPosition = pos;

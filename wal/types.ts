@@ -51,8 +51,9 @@ export interface SegmentInfo {
  *   while formatting); a new one was written.
  * - `clean`: every record after the checkpoint was valid up to zeros, the
  *   end of the segment, or stale records of the segment's previous life.
- * - `torn-tail`: the log ended at an invalid record with no later record
- *   (table case 3): a write torn by a crash, truncated.
+ * - `torn-tail`: the log ended at invalid bytes with no later record
+ *   (table case 3): a write torn by a crash, or leftovers of a reused
+ *   segment's previous life that are not whole records; zeroed.
  * - `torn-group`: the log ended at an invalid record followed only by
  *   records of the commit group in flight at the crash (case 4): truncated.
  */
