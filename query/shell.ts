@@ -138,7 +138,7 @@ class ShellSession {
       removeHistoryDuplicates: true,
       crlfDelay: Infinity,
     });
-    const input: InputContext = { name: interactive ? undefined : '', depth: 0, buffer: '', bufferLine: 1, lineNo: 0 };
+    const input: InputContext = { name: interactive ? undefined : '', depth: 0, buffer: '', bufferLine: 1, bufferBytes: 0, lineNo: 0 };
     const showPrompt = () => {
       if (!interactive) return;
       rl.setPrompt(input.buffer === '' ? prompt : continuationPrompt);
@@ -177,18 +177,23 @@ class ShellSession {
       }
       if (line.trim() === '') return;
       input.bufferLine = input.lineNo;
+      input.bufferBytes = 0;
     }
     const text = input.buffer === '' ? line : `${input.buffer}\n${line}`;
-    // UTF-8 takes at least as many bytes as UTF-16 units, at most three per unit.
-    if (text.length * 3 > this.limits.sqlBytesMax) {
-      const bytes = Buffer.byteLength(text, 'utf8');
-      if (bytes > this.limits.sqlBytesMax) {
-        input.buffer = '';
-        this.fail(new SqlLimitError({ location: locate(text, 0), what: 'statement text length in bytes', limitName: 'sqlBytesMax', limit: this.limits.sqlBytesMax, actual: bytes }), where(input, input.bufferLine));
-        return;
-      }
+    // Counted per line, so that a long statement is not measured again on every line.
+    input.bufferBytes += Buffer.byteLength(line, 'utf8') + (input.buffer === '' ? 0 : 1);
+    if (input.bufferBytes > this.limits.sqlBytesMax) {
+      input.buffer = '';
+      this.fail(
+        new SqlLimitError({ location: locate(text, 0), what: 'statement text length in bytes', limitName: 'sqlBytesMax', limit: this.limits.sqlBytesMax, actual: input.bufferBytes }),
+        where(input, input.bufferLine),
+      );
+      return;
     }
-    if (!endsWithTerminator(text, this.limits)) {
+    // Only a line with a ";" (or one closing a comment after a ";") can end
+    // the statement; skipping the lexer on the others keeps a statement of
+    // many lines from being lexed once per line.
+    if ((!line.includes(';') && !line.includes('*/')) || !endsWithTerminator(text, this.limits)) {
       input.buffer = text;
       return;
     }
@@ -341,7 +346,7 @@ class ShellSession {
       if (error instanceof ShellCommandError) throw error;
       throw new ShellCommandError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const input: InputContext = { name: file, depth: readDepth + 1, buffer: '', bufferLine: 1, lineNo: 0 };
+    const input: InputContext = { name: file, depth: readDepth + 1, buffer: '', bufferLine: 1, bufferBytes: 0, lineNo: 0 };
     for (const line of content.split(/\r?\n/)) {
       await this.line(input, line);
       if (this.quit) return;
@@ -396,6 +401,8 @@ interface InputContext {
   buffer: string;
   /** The 1-based line the buffer starts on. */
   bufferLine: number;
+  /** UTF-8 bytes in the buffer. */
+  bufferBytes: number;
   /** Lines read so far. */
   lineNo: number;
 }

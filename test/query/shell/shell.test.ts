@@ -175,6 +175,16 @@ describe('shell: script mode', () => {
     expect(engine.ran).toEqual(["SELECT 'a\n;b';", 'SELECT 5']);
   });
 
+  it('ends a statement on the line that closes a comment after its ;, and handles statements of many lines', async () => {
+    const engine = new FakeEngine();
+    const values = Array.from({ length: 9000 }, (_, i) => `(${i})`).join(',\n');
+    await session(engine, `CREATE TABLE t (a INT);\nSELECT 1; /* a comment\nstill the comment */\nINSERT INTO t VALUES\n${values};\nSELECT 2;\n`);
+    expect(engine.ran).toHaveLength(4);
+    expect(engine.ran[1]).toBe('SELECT 1;');
+    expect(engine.tablesByName.get('t')?.rows).toHaveLength(9000);
+    expect(engine.ran[3]).toBe('SELECT 2;');
+  });
+
   it('writes errors to the output when no error stream is given', async () => {
     const { output } = await session(new FakeEngine(), 'SELECT * FROM nope;\n', { separateErrors: false });
     expect(output).toBe('Error (statement at line 1): no such table: nope\n');
