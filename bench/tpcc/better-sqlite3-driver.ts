@@ -5,9 +5,10 @@
  * SQLite's documentation: a commit may roll back after a power loss, never
  * after an application crash).
  *
- * The page cache is sized to hold a one-warehouse database (about 120 MB),
- * so that SQLite, like lmdb's memory map and fairdb's heap index, serves
- * reads from memory: the comparison is between engines, not cache sizes.
+ * The page cache (512 MiB by default; a warehouse takes about 85 MB) holds
+ * the whole database of a few warehouses, so that SQLite, like lmdb's
+ * memory map and fairdb's heap index, serves reads from memory: the
+ * comparison is between engines, not cache sizes.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,8 +22,8 @@ export interface BetterSqlite3DriverOptions {
   readonly cacheMiB?: number;
   /**
    * Store tables with a primary key as `WITHOUT ROWID` tables, clustered by
-   * their key like fairdb's and lmdb's; default true (faster for TPC-C, see
-   * the report of the benchmark).
+   * their key as fairdb and lmdb store them, instead of a rowid table plus a
+   * separate primary-key index; default true.
    */
   readonly withoutRowid?: boolean;
 }

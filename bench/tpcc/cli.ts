@@ -178,7 +178,7 @@ function progressReporter(stream: TpccCliOutput): { onProgress: (event: TpccProg
     bar?.stop();
     bar = undefined;
   };
-  const begin = (key: string, format: string, total: number): void => {
+  const begin = (key: string, format: string, total: number, payload: object): void => {
     if (current === key) return;
     stop();
     current = key;
@@ -187,20 +187,23 @@ function progressReporter(stream: TpccCliOutput): { onProgress: (event: TpccProg
       return;
     }
     bar = new SingleBar({ format, stream: stream as NodeJS.WritableStream, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-    bar.start(total, 0);
+    bar.start(total, 0, payload);
   };
   const onProgress = (event: TpccProgress): void => {
     switch (event.phase) {
       case 'load':
-        begin(`loading ${event.drivers}`, `load (${event.drivers}) [{bar}] {percentage}% | {value}/{total} rows`, event.rowsExpected);
+        begin(`loading ${event.drivers}`, `load (${event.drivers}) [{bar}] {percentage}% | {value}/{total} rows`, event.rowsExpected, {});
         if (bar !== undefined) {
           if (event.rows > bar.getTotal()) bar.setTotal(event.rows);
           bar.update(event.rows);
         }
         return;
       case 'run':
-        begin(`${event.driver}: running`, `${event.driver} run  [{bar}] {value}/{total} s | {transactions} transactions`, Math.ceil(event.totalMs / 1000));
-        bar?.update(Math.min(bar.getTotal(), Math.floor(event.elapsedMs / 1000)), { transactions: event.transactions });
+        begin(`${event.driver}: running`, `${event.driver} run [{bar}] {elapsed} of ${event.totalMs / 1000} s | {transactions} transactions`, event.totalMs, {
+          elapsed: '0.0',
+          transactions: 0,
+        });
+        bar?.update(Math.min(event.totalMs, event.elapsedMs), { elapsed: (event.elapsedMs / 1000).toFixed(1), transactions: event.transactions });
         return;
       case 'check':
         stop();
