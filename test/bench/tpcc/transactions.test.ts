@@ -17,13 +17,20 @@ const T1 = loadTimeMs + 60_000;
 const T2 = loadTimeMs + 120_000;
 const shape = { warehouses: 2, districtsPerWarehouse: 10 };
 
+// One load (one generation of the data) for both forms; each form's tests then change only its own database.
+const databases = new Map<Kind, LoadedDatabase>();
+beforeAll(async () => {
+  const [sql, kv] = await openLoaded(['sql', 'kv'], { warehouses: 2, seed: 7 });
+  databases.set('sql', sql!).set('kv', kv!);
+});
+afterAll(async () => {
+  for (const db of databases.values()) await db.close();
+});
+
 describe.each(['sql', 'kv'] as Kind[])('TPC-C transactions, %s form', (kind) => {
   let db: LoadedDatabase;
-  beforeAll(async () => {
-    [db] = (await openLoaded([kind], { warehouses: 2, seed: 7 })) as [LoadedDatabase];
-  });
-  afterAll(async () => {
-    await db?.close();
+  beforeAll(() => {
+    db = databases.get(kind)!;
   });
 
   const need = (row: Row | undefined): Row => {
