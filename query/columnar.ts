@@ -44,6 +44,8 @@ export const dictionaryValuesMax = 65_536;
 export class ColumnarTable {
   readonly columns = new Map<number, ColumnVector>();
   rowCount = 0;
+  /** Whether `rowCount` has been counted (a scan that reads no column still needs it). */
+  private counted = false;
 
   constructor(
     readonly table: TableDef,
@@ -54,7 +56,7 @@ export class ColumnarTable {
   /** Builds the missing ones of `columns` (stored column indexes) with one scan of the table. */
   ensure(reader: RawReader, columns: readonly number[]): void {
     const missing = columns.filter((c) => !this.columns.has(c));
-    if (missing.length === 0) return;
+    if (missing.length === 0 && this.counted) return;
     const table = this.table;
     const cursor = new RowCursor(table.layout, `table ${table.name}`);
     const builders = missing.map((c) => newBuilder(table, c, cursor));
@@ -70,6 +72,7 @@ export class ColumnarTable {
       this.columns.clear();
     }
     this.rowCount = n;
+    this.counted = true;
     missing.forEach((c, i) => this.columns.set(c, (builders[i] as Builder).finish(n)));
   }
 }

@@ -473,17 +473,8 @@ export class ExprCompiler {
         const g = this.value(e.operand);
         return e.not ? () => g() !== null : () => g() === null;
       }
-      case 'between': {
-        if (e.not) break;
-        const low = this.comparison('>=', e.operand, e.low);
-        const high = this.comparison('<=', e.operand, e.high);
-        if (low.fast !== undefined && high.fast !== undefined) {
-          const a = low.fast;
-          const b = high.fast;
-          return () => a() && b();
-        }
-        break;
-      }
+      case 'between':
+        return e.not ? this.betweenFalse(e) : this.betweenTrue(e);
       default:
         break;
     }
@@ -513,6 +504,16 @@ export class ExprCompiler {
         const g = this.value(e.operand);
         return e.not ? () => g() === null : () => g() !== null;
       }
+      case 'between':
+        return e.not ? this.betweenTrue(e) : this.betweenFalse(e);
+      case 'compare': {
+        const f = this.comparison(e.op, e.left, e.right).compare;
+        const test = compareTest(e.op);
+        return () => {
+          const r = f();
+          return r !== null && !test(r);
+        };
+      }
       default:
         break;
     }
@@ -520,6 +521,37 @@ export class ExprCompiler {
     return () => {
       const v = g();
       return v !== null && (typeof v === 'number' ? v === 0 : truth(v) === false);
+    };
+  }
+
+  /** `x BETWEEN a AND b` (ignoring NOT) is TRUE: x >= a AND x <= b, each with comparison semantics. */
+  private betweenTrue(e: Extract<BoundExpr, { kind: 'between' }>): Predicate {
+    const low = this.comparison('>=', e.operand, e.low);
+    const high = this.comparison('<=', e.operand, e.high);
+    if (low.fast !== undefined && high.fast !== undefined) {
+      const a = low.fast;
+      const b = high.fast;
+      return () => a() && b();
+    }
+    const a = low.compare;
+    const b = high.compare;
+    return () => {
+      const x = a();
+      if (x === null || x < 0) return false;
+      const y = b();
+      return y !== null && y <= 0;
+    };
+  }
+
+  /** `x BETWEEN a AND b` (ignoring NOT) is FALSE: either comparison is FALSE. */
+  private betweenFalse(e: Extract<BoundExpr, { kind: 'between' }>): Predicate {
+    const a = this.comparison('>=', e.operand, e.low).compare;
+    const b = this.comparison('<=', e.operand, e.high).compare;
+    return () => {
+      const x = a();
+      if (x !== null && x < 0) return true;
+      const y = b();
+      return y !== null && y > 0;
     };
   }
 
