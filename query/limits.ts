@@ -32,12 +32,18 @@ export const sqlBytesMax = 1024 * 1024;
  *    prefix operator. Example: `SELECT ((1))` is 4 deep (query, item, two
  *    parenthesised expressions).
  *
- * Why 200: the parser uses at most about a dozen JS frames per level (its
- * precedence levels), the binder and the executor's compiled closures one to
- * three, so 200 levels need well under a tenth of Node's default 984 KiB
- * stack even when the caller is itself deep; SQLite's own default
- * (SQLITE_MAX_EXPR_DEPTH) is 1000 for a C stack. Real queries are far from
- * it: TPC-H's deepest query (Q19's OR of ANDs) is about 10 deep.
+ * Why 200: the parser takes a handful of JS frames per level, the binder
+ * and the executor's compiled closures a few more, and every one of them
+ * must fit on the caller's stack, which may already be deep. Measured on
+ * Node 20 (x64), with fresh (unoptimised, largest) frames: at the limit, the
+ * costliest shape of every kind (nested parentheses, NOT chains, nested
+ * subqueries, CASE nesting, every precedence level open at once) parses on
+ * a 200 KiB stack, a fifth of Node's default 984 KiB; without the limit the
+ * parser overflows the default stack only past about 1,950 levels (nested
+ * subqueries) to 9,450 (unary minus). That leaves the binder and executor
+ * most of the stack. SQLite's default (SQLITE_MAX_EXPR_DEPTH) is 1000 for a
+ * C stack. Real queries are far from the limit: TPC-H's deepest (Q19's OR
+ * of ANDs of comparisons) is 12 levels by this count.
  */
 export const parseDepthMax = 200;
 
