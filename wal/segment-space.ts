@@ -21,7 +21,7 @@
  * Every header write takes the next sequence, so at most one header write is
  * ever unpersisted and its sequence is one more than the highest valid one.
  */
-import { assert, type Device } from '../storage/device/index.js';
+import { assert, LimitError, type Device } from '../storage/device/index.js';
 import { encodeFreeMarker } from './free-marker.js';
 import { freeMarkerBytes, freeMarkerOffset, segmentBase, segmentDataOffset, segmentHeaderBytes, segmentSlotCount } from './layout.js';
 import { segmentCountMax } from './limits.js';
@@ -90,14 +90,15 @@ export class SegmentSpace {
    */
   reserve(count: number): number[] {
     assert(Number.isInteger(count) && count >= 1, 'reserve at least one slot');
-    const picked: number[] = [];
-    while (picked.length < count && this.freeSlots.length > 0) picked.push(this.freeSlots.shift() as number);
+    const reused = Math.min(count, this.freeSlots.length);
+    const picked = this.freeSlots.slice(0, reused);
     let next = this.states.length;
     while (picked.length < count) {
-      assert(next < segmentCountMax, 'segment slot count is in range');
+      if (next >= segmentCountMax) throw new LimitError('segment slots', segmentCountMax, next + 1);
       picked.push(next++);
     }
     if (next > this.states.length) {
+      // May throw LIMIT (the device cannot grow): nothing has changed yet.
       this.device.grow(segmentBase(next, this.segmentBytes));
       const slots = segmentSlotCount(this.device.sizeBytes, this.segmentBytes);
       assert(slots >= next, 'the device grew to hold the new slots');
@@ -107,6 +108,7 @@ export class SegmentSpace {
         if (i >= next) this.freeSlots.push(i);
       }
     }
+    this.freeSlots.splice(0, reused);
     for (const index of picked) this.states[index] = 'free';
     return picked;
   }

@@ -79,7 +79,9 @@ export class WriteAheadLog implements Wal {
   private durableLsnValue: number;
   private checkpointLsnValue: number;
   private pending: PendingGroup | undefined;
-  private groupTimer: ReturnType<typeof setImmediate> | ReturnType<typeof setTimeout> | undefined;
+  /** The scheduled group barrier: an immediate (groupWindowMs 0) or a timeout. */
+  private groupImmediate: ReturnType<typeof setImmediate> | undefined;
+  private groupTimeout: ReturnType<typeof setTimeout> | undefined;
   private cancelBackground: (() => void) | undefined;
   private closed = false;
   private failure: Error | undefined;
@@ -178,6 +180,9 @@ export class WriteAheadLog implements Wal {
         if (padding > 0) this.device.write(at + recordHeaderBytes + length, this.zeros.subarray(0, padding));
       }
     } catch (error) {
+      // A device that cannot grow (LIMIT) refuses a new segment before
+      // anything is written: the log is unchanged and stays usable.
+      if (error instanceof LimitError) throw error;
       throw this.fail(error);
     }
     const active = this.active as LogSegment;
@@ -238,13 +243,15 @@ export class WriteAheadLog implements Wal {
       promise.catch(() => undefined);
       this.pending = { promise, resolve, reject };
       const window = this.options.groupWindowMs;
-      this.groupTimer = window === 0 ? setImmediate(this.runGroup) : setTimeout(this.runGroup, window);
+      if (window === 0) this.groupImmediate = setImmediate(this.runGroup);
+      else this.groupTimeout = setTimeout(this.runGroup, window);
     }
     return this.pending.promise;
   }
 
   private readonly runGroup = (): void => {
-    this.groupTimer = undefined;
+    this.groupImmediate = undefined;
+    this.groupTimeout = undefined;
     if (this.closed || this.failure !== undefined) return;
     try {
       this.barrier();
@@ -309,10 +316,13 @@ export class WriteAheadLog implements Wal {
   }
 
   private clearTimers(): void {
-    if (this.groupTimer !== undefined) {
-      clearImmediate(this.groupTimer as ReturnType<typeof setImmediate>);
-      clearTimeout(this.groupTimer as ReturnType<typeof setTimeout>);
-      this.groupTimer = undefined;
+    if (this.groupImmediate !== undefined) {
+      clearImmediate(this.groupImmediate);
+      this.groupImmediate = undefined;
+    }
+    if (this.groupTimeout !== undefined) {
+      clearTimeout(this.groupTimeout);
+      this.groupTimeout = undefined;
     }
     if (this.cancelBackground !== undefined) {
       this.cancelBackground();
@@ -517,6 +527,8 @@ export class WriteAheadLog implements Wal {
         this.counters.segmentsFreed++;
       }
     } catch (error) {
+      // LIMIT comes from growing the device for the chain, before anything is written.
+      if (error instanceof LimitError) throw error;
       throw this.fail(error);
     }
   }

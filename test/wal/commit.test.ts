@@ -274,6 +274,24 @@ describe('failure and close', () => {
     expect(errorCode(() => wal.append(16, new Uint8Array(10)))).toBe('IO');
   });
 
+  it('a device that cannot grow refuses the record with LIMIT and the log stays usable', async () => {
+    const device = new FaultyDevice(new MemoryDevice({ sizeBytes: 8192 + segmentBytesMin }));
+    const wal = openWal({ device, ...small, durability: 'sync' });
+    const big = new Uint8Array(wal.recordBytesMax);
+    wal.append(16, big);
+    await wal.commit();
+    device.failOn.add('grow-limit');
+    expect(errorCode(() => wal.append(16, big))).toBe('LIMIT');
+    expect(wal.lastLsn).toBe(1);
+    device.failOn.clear();
+    expect(wal.append(16, big).lsn).toBe(2);
+    await wal.commit();
+    expect(wal.segments().map((s) => [s.firstLsn, s.lastLsn])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+  });
+
   it('close persists what is pending, closes the device, and is idempotent', async () => {
     const device = new MemoryDevice();
     const wal = openWal({ device, ...small });

@@ -3,7 +3,7 @@
  * images, a device that fails on demand, and raw writers for hand-built
  * recovery cases.
  */
-import { IoError, type Device, type DeviceStats } from '../../storage/device/index.js';
+import { IoError, LimitError, type Device, type DeviceStats } from '../../storage/device/index.js';
 import { MemoryDevice } from '../../storage/memory-device/index.js';
 import { segmentBase } from '../../wal/layout.js';
 import { encodeRecordHeader, recordBytes, recordHeaderBytes } from '../../wal/record.js';
@@ -47,7 +47,7 @@ export function at(index: number, offset: number, segmentBytes: number): number 
  * operations named in `failOn` once armed: for the failed-state tests.
  */
 export class FaultyDevice implements Device {
-  failOn = new Set<'write' | 'persist' | 'grow'>();
+  failOn = new Set<'write' | 'persist' | 'grow' | 'grow-limit'>();
 
   constructor(private readonly inner: Device) {}
 
@@ -83,6 +83,7 @@ export class FaultyDevice implements Device {
   }
   grow(sizeBytes: number): void {
     if (this.failOn.has('grow')) throw new IoError('grow failed', new Error('ENOSPC'));
+    if (this.failOn.has('grow-limit')) throw new LimitError('device size in bytes', this.inner.sizeBytes, sizeBytes);
     this.inner.grow(sizeBytes);
   }
   close(): void {
