@@ -34,7 +34,7 @@ import { assert } from '../storage/device/index.js';
 import { decisionViolations } from './decision-check.js';
 import type { Cluster, Decision, Job, JobId, SlotId, TenantId } from './model.js';
 import { progressRate } from './placement.js';
-import { contentionIntegralAt, contentionMean, fairShare, idealFinishAfter } from './policies/fair-share.js';
+import { contentionIntegralAt, contentionMean, fairShare, idealAfter, type IdealFluid } from './policies/fair-share.js';
 import type { AdmissionAnswer, AdmissionVerdict, JobState, JobView, Policy, PolicyView, TenantView } from './policies/policy.js';
 import { BlockQueue } from './sorted-queue.js';
 
@@ -116,7 +116,7 @@ class JobRecord implements JobView {
 }
 
 class TenantRecord implements TenantView {
-  idealFinish: number;
+  ideal: IdealFluid;
   remaining = 0;
   attained = 0;
   progressAt: number;
@@ -134,9 +134,13 @@ class TenantRecord implements TenantView {
     readonly start: number,
     contentionAtStart: number,
   ) {
-    this.idealFinish = start;
+    this.ideal = { queue: start, bound: start };
     this.progressAt = start;
     this.contentionAtStart = contentionAtStart;
+  }
+
+  get idealFinish(): number {
+    return Math.max(this.ideal.queue, this.ideal.bound);
   }
 
   settle(now: number): void {
@@ -271,7 +275,7 @@ export class Mechanism implements PolicyView {
     tenant.remaining += job.work;
     tenant.activeJobs++;
     const share = fairShare(this.cluster.slots, tenant.weight, contentionMean(this, tenant, now));
-    tenant.idealFinish = idealFinishAfter(tenant.idealFinish, now, job.work, job.sizeMax, share);
+    tenant.ideal = idealAfter(tenant.ideal, now, job.work, job.sizeMax, share);
     this.enqueue(record);
     return { handle, admission };
   }

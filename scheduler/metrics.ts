@@ -17,7 +17,7 @@
  *   bad placement counts against it.
  * - deadlineMisses = jobs with a deadline that finished after it.
  */
-import { fairShare, idealFinishAfter, jainIndex } from './policies/fair-share.js';
+import { fairShare, idealAfter, jainIndex, type IdealFluid } from './policies/fair-share.js';
 import type { Job } from './model.js';
 
 export interface JobOutcome {
@@ -120,9 +120,10 @@ export function computeResult(traces: readonly JobTrace[], slots: number): Simul
     const span = last.finish - start;
     const contention = span > 0 ? (last.contentionAtFinish - first.contentionAtArrival) / span : first.job.weight;
     const share = fairShare(slots, first.job.weight, contention);
-    let ideal = start;
-    for (const t of ordered) ideal = idealFinishAfter(ideal, t.job.arrival, t.work, t.job.sizeMax, share);
-    tenants.push({ tenant, rho: span / Math.max(ideal - start, Number.MIN_VALUE), jctMean: jctSum / list.length });
+    let fluid: IdealFluid = { queue: start, bound: start };
+    for (const t of ordered) fluid = idealAfter(fluid, t.job.arrival, t.work, t.job.sizeMax, share);
+    const independent = Math.max(fluid.queue, fluid.bound) - start;
+    tenants.push({ tenant, rho: span / Math.max(independent, Number.MIN_VALUE), jctMean: jctSum / list.length });
   }
   const rhos = tenants.map((t) => t.rho);
   const jcts = jobs.map((j) => j.jct).sort((a, b) => a - b);

@@ -186,14 +186,16 @@ export class ViolationList {
 }
 
 /**
- * Validates one job description against a cluster, adding every violation
- * to `violations` under the label `where`; returns the resolved job, or
- * undefined when it is invalid.
+ * Validates one job description against a cluster, calling `report` with
+ * every violation; returns the resolved job, or undefined when it is invalid.
  */
-export function resolveJob(spec: JobSpec, cluster: Cluster, where: string, violations: ViolationList): Job | undefined {
-  const before = violations.count;
+export function resolveJob(spec: JobSpec, cluster: Cluster, report: (message: string) => void): Job | undefined {
+  let problems = 0;
   const s = (spec ?? {}) as Partial<JobSpec>;
-  const bad = (message: string) => violations.add(`${where}: ${message}`);
+  const bad = (message: string) => {
+    problems++;
+    report(message);
+  };
   let id = '';
   if (typeof s.id === 'number' && Number.isFinite(s.id)) id = String(s.id);
   else if (typeof s.id === 'string') id = s.id;
@@ -232,7 +234,7 @@ export function resolveJob(spec: JobSpec, cluster: Cluster, where: string, viola
     if (!isFiniteNumber(s.deadline) || s.deadline > timeSecondsMax) bad(`deadline must be a number of seconds up to ${timeSecondsMax}, got ${String(s.deadline)}`);
     else if (isFiniteNumber(s.arrival) && s.deadline <= s.arrival) bad(`deadline ${s.deadline} must be after arrival ${s.arrival}`);
   }
-  if (violations.count !== before) return undefined;
+  if (problems > 0) return undefined;
   return {
     id: id as JobId,
     tenant: s.tenant as TenantId,
@@ -260,7 +262,7 @@ export function resolveJobs(specs: readonly JobSpec[], cluster: Cluster): Job[] 
   const seen = new Map<string, number>();
   const tenantWeight = new Map<string, number>();
   for (let i = 0; i < specs.length; i++) {
-    const job = resolveJob(specs[i] as JobSpec, cluster, `jobs[${i}]`, violations);
+    const job = resolveJob(specs[i] as JobSpec, cluster, (message) => violations.add(`jobs[${i}]: ${message}`));
     if (job === undefined) continue;
     const first = seen.get(job.id);
     if (first !== undefined) violations.add(`jobs[${i}]: id ${JSON.stringify(job.id)} repeats jobs[${first}]`);

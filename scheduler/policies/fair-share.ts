@@ -8,10 +8,11 @@
  * unit weights, W̄ is N, the running average number of contending tenants).
  *
  * T_independent is the time the tenant's jobs would take on that share alone,
- * with perfect placement, as a fluid: jobs are taken in arrival order;
- * `F = max(F, arrival) + work / share`, and no job finishes before
- * `arrival + work / min(sizeMax, share)` (a job cannot use more slots than it
- * asks for). T_independent = F - start. T_shared is the actual (or
+ * with perfect placement, as a fluid (`IdealFluid`): the work served in
+ * arrival order at `share` slots finishes at `Q` (`Q = max(Q, arrival) +
+ * work / share`), and no job finishes before `arrival + work / min(sizeMax,
+ * share)` (a job cannot use more slots than it asks for); the ideal finish F
+ * is the later of the two and T_independent = F - start. T_shared is the actual (or
  * estimated) finish minus the same start, and rho = T_shared /
  * T_independent: rho ≤ 1 means the tenant did at least as well as on its own
  * 1/N of the cluster.
@@ -40,10 +41,23 @@ export function fairShare(slots: number, weight: number, contention: number): nu
   return Math.min(slots, (slots * weight) / Math.max(contention, weight));
 }
 
-/** One step of the T_independent fluid: the ideal finish after a job arrives. */
-export function idealFinishAfter(idealFinish: number, arrival: number, work: number, sizeMax: number, share: number): number {
-  const queued = Math.max(idealFinish, arrival) + work / share;
-  return Math.max(queued, arrival + work / Math.min(sizeMax, share));
+/**
+ * The T_independent fluid of one tenant: `queue` is the finish of its work
+ * served in arrival order at `share` slots; `bound` the latest
+ * `arrival + work / min(sizeMax, share)` (no job runs on more slots than it
+ * asks for). The ideal finish is the larger of the two.
+ */
+export interface IdealFluid {
+  readonly queue: number;
+  readonly bound: number;
+}
+
+/** One step of the T_independent fluid: the state after a job arrives. */
+export function idealAfter(state: IdealFluid, arrival: number, work: number, sizeMax: number, share: number): IdealFluid {
+  return {
+    queue: Math.max(state.queue, arrival) + work / share,
+    bound: Math.max(state.bound, arrival + work / Math.min(sizeMax, share)),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
 export * from './policy.js';
 export * from './registry.js';
 export { DecisionBuilder, placementStrategies, type PlacementStrategy, type SlotPlan } from './decision-builder.js';
-export { contentionIntegralAt, contentionMean, fairShare, idealFinishAfter, jainIndex, remainingAt, tenantRho } from './fair-share.js';
+export { contentionIntegralAt, contentionMean, fairShare, idealAfter, type IdealFluid, jainIndex, remainingAt, tenantRho } from './fair-share.js';
 export { predictAdmission, admissionLookaheadMax, type AdmissionModel } from './admission.js';
 export { emptyDecision, fillInOrder, decideInOrder, nothingToDecide } from './first-fit.js';
 export { lasQueue } from './las.js';
