@@ -93,7 +93,7 @@ export interface LogSegment {
    * tail are not scanned at open; their extent is found on first use by a
    * walk bounded by this limit.
    */
-  readonly lsnLimit: number;
+  lsnLimit: number;
 }
 
 /** A segment of the current checkpoint's chain. */
@@ -234,7 +234,7 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
   // Segments before the start hold only records the checkpoint covers.
   for (let i = 0; i < (start < 0 ? logs.length : start); i++) {
     const next = logs[i + 1];
-    (logs[i] as { lsnLimit: number }).lsnLimit = Math.min(next === undefined ? Infinity : next.firstLsn, checkpointLsn + 1);
+    (logs[i] as LogSegment).lsnLimit = Math.min(next === undefined ? Infinity : next.firstLsn, checkpointLsn + 1);
   }
 
   // ---- Record scan.

@@ -448,9 +448,13 @@ export class WriteAheadLog implements Wal {
 
   /**
    * Finds the extent of a segment recovery did not scan (one wholly covered
-   * by the checkpoint at open): its records up to the first invalid one,
-   * below its LSN limit. Such a segment was complete when the next one was
-   * started, so a valid record after that point means damage.
+   * by the checkpoint at open): its records up to the first one whose header
+   * is not valid, below its LSN limit. Only headers are checked here, so the
+   * first `segments()` call after opening a large log does not CRC every
+   * byte of it; payload CRCs are verified when records are read
+   * (`scanSegment`, `readRecord` with `verify`). Such a segment was complete
+   * when the next one was started, so a well-formed record (CRC included)
+   * after that point means damage.
    */
   private ensureExtent(segment: LogSegment): void {
     if (segment.end >= 0) return;
@@ -460,7 +464,7 @@ export class WriteAheadLog implements Wal {
     let pos = segmentDataOffset;
     let expected = segment.firstLsn;
     while (expected < segment.lsnLimit) {
-      if (checkRecord(view, pos, this.segmentBytes, this.recordBytesMax, expected, f) !== RecordCheck.wellFormed || f.lsn !== expected) break;
+      if (checkRecordHeader(view, pos, this.segmentBytes, this.recordBytesMax, expected, f) !== RecordCheck.wellFormed || f.lsn !== expected) break;
       pos += f.bytes;
       expected++;
     }

@@ -192,6 +192,29 @@ describe('segments, free and truncate', () => {
     expect(replayed(again)).toEqual(range(151, 160));
   });
 
+  it('reports damage in segments recovery did not scan when they are first used', () => {
+    const device = new MemoryDevice();
+    const wal = openWal({ device, segmentBytes });
+    fill(wal, 1, 150);
+    const first = wal.segments()[0]!;
+    const addresses = new Map<number, number>();
+    wal.scanSegment(first.index, (ref) => void addresses.set(ref.lsn, ref.address));
+    wal.writeCheckpoint(150 as Lsn, []);
+    const image = imageOf(device);
+    // A damaged payload: the extent is still found; reading the record fails its CRC.
+    const payloadDamaged = Uint8Array.from(image);
+    const victim = addresses.get(first.firstLsn + 3)!;
+    payloadDamaged[victim] = payloadDamaged[victim]! ^ 1;
+    const a = openWal({ device: memoryFrom(payloadDamaged) });
+    expect(a.segments()[0]).toEqual(first);
+    expect(errorCode(() => a.scanSegment(first.index, () => undefined))).toBe('CORRUPTION');
+    // A damaged header followed by valid records: refused when the segment is first used.
+    const headerDamaged = Uint8Array.from(image);
+    headerDamaged[addresses.get(first.firstLsn + 3)! - 24 + 9] ^= 1;
+    const b = openWal({ device: memoryFrom(headerDamaged) });
+    expect(errorCode(() => b.segments())).toBe('CORRUPTION');
+  });
+
   it('recovers when the segment named by the checkpoint tail has been freed', () => {
     const device = new MemoryDevice();
     const wal = openWal({ device, segmentBytes });
