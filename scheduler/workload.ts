@@ -45,7 +45,7 @@ export interface WorkloadOptions {
   readonly durationMedianSeconds?: number;
   /** σ of the log-normal running time (0..4); default 1.5. */
   readonly durationSigma?: number;
-  /** Longest running time, seconds; default 7 days. */
+  /** Longest running time, seconds; default 2 days. */
   readonly durationMaxSeconds?: number;
   /** Gang sizes of searches; default [1, 2, 4, 8] (sizes over the cluster's slots are dropped). */
   readonly slotChoices?: readonly number[];
@@ -82,7 +82,7 @@ const defaults = {
   searchJobsMean: 16,
   durationMedianSeconds: 1800,
   durationSigma: 1.5,
-  durationMaxSeconds: 7 * 86400,
+  durationMaxSeconds: 2 * 86400,
   slotChoices: [1, 2, 4, 8],
   slotWeights: [0.4, 0.25, 0.2, 0.15],
   sensitiveFraction: 0.5,
