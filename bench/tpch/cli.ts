@@ -1,11 +1,12 @@
 /**
  * `fairdb bench tpch`: command-line entry of the TPC-H comparison.
  *
- *   fairdb bench tpch [--sf N] [--queries 1,6] [--seed S] [--runs R]
- *                     [--warmups W] [--json file] [--[no-]progress] [--generate-only]
+ *   fairdb bench tpch [--sf N] [--queries 1,6] [--seed S] [--runs R] [--warmups W]
+ *                     [--indexes all|none|a,b] [--json file] [--[no-]progress] [--generate-only]
  *
- * The engines come from the caller (`engines` factories), so the package's
- * CLI adds fairdb next to SQLite. Run directly (`node dist/bench/tpch/cli.js`)
+ * The engines come from the caller (`engines` factories, each given the
+ * run's index set so that every engine gets the same schema), so the
+ * package's CLI adds fairdb next to SQLite. Run directly (`node dist/bench/tpch/cli.js`)
  * it benchmarks SQLite alone.
  *
  * Exit codes: 0 when every answer matches, 1 when a query failed (mismatch
@@ -20,7 +21,7 @@ import type { TpchEngine } from './engine.js';
 import { sfMax, sfMin, tpchData } from './generate.js';
 import { tpchQueryNumbers } from './queries.js';
 import { formatTpchReport, runTpch, runsMax, warmupsMax, type TpchProgressEvent } from './run.js';
-import { tpchTableNames, type TpchTableName } from './schema.js';
+import { tpchIndexNames, tpchTableNames, type TpchTableName } from './schema.js';
 import { sqliteEngine } from './sqlite-engine.js';
 
 /** Exit code when every answer matched. */
@@ -30,7 +31,13 @@ export const exitFailed = 1;
 /** Exit code for bad arguments. */
 export const exitUsage = 2;
 
-export type TpchEngineFactory = () => TpchEngine | Promise<TpchEngine>;
+/** What every engine of a run is given, so that all of them get the same schema. */
+export interface TpchEngineContext {
+  /** Names of the secondary indexes to build (see schema.ts). */
+  readonly indexes: readonly string[];
+}
+
+export type TpchEngineFactory = (context: TpchEngineContext) => TpchEngine | Promise<TpchEngine>;
 
 export interface TpchCliIo {
   readonly stdout: { write(text: string): unknown };
@@ -57,6 +64,7 @@ interface ParsedOptions {
   json?: string;
   progress?: boolean;
   generateOnly?: boolean;
+  indexes: string[];
 }
 
 function parseSf(text: string): number {
@@ -99,6 +107,19 @@ export function parseQueryList(text: string): number[] {
     }
   }
   return numbers;
+}
+
+/** "all", "none" or a comma-separated list of index names → index names, validated. */
+export function parseIndexList(text: string): string[] {
+  const t = text.trim().toLowerCase();
+  if (t === 'all') return tpchIndexNames.slice();
+  if (t === 'none') return [];
+  const names = text.split(',').map((n) => n.trim());
+  for (const name of names) {
+    if (!tpchIndexNames.includes(name)) throw new CommanderArgumentError(`"${name}" is not a TPC-H index; known: ${tpchIndexNames.join(', ')}`);
+  }
+  if (new Set(names).size !== names.length) throw new CommanderArgumentError('an index is listed twice');
+  return names;
 }
 
 /** Progress bars on stderr for loads and queries. */
@@ -180,6 +201,9 @@ export function createTpchCommand(cli: TpchCliOptions): Command {
     .addOption(new Option('--seed <s>', 'seed of the data generator').argParser(parseInteger('the seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).default(1))
     .addOption(new Option('--runs <n>', 'timed runs per query and engine (the median is reported)').argParser(parseInteger('--runs', 1, runsMax)).default(3))
     .addOption(new Option('--warmups <n>', 'untimed runs before the timed ones').argParser(parseInteger('--warmups', 0, warmupsMax)).default(1))
+    .addOption(
+      new Option('--indexes <list>', 'secondary indexes every engine builds: all, none, or names from bench/tpch/schema.ts').argParser(parseIndexList).default(tpchIndexNames.slice(), 'all'),
+    )
     .option('--json <file>', 'also write the report as JSON to this file')
     .option('--progress', 'show progress bars (default: when stderr is a terminal)')
     .option('--no-progress', 'do not show progress bars')
@@ -205,7 +229,8 @@ async function runCommand(options: ParsedOptions, cli: TpchCliOptions, io: TpchC
   const engines: TpchEngine[] = [];
   const bars = progress ? progressBars(io.stderr as NodeJS.WritableStream) : undefined;
   try {
-    for (const factory of cli.engines) engines.push(await factory());
+    const context: TpchEngineContext = Object.freeze({ indexes: Object.freeze(options.indexes.slice()) });
+    for (const factory of cli.engines) engines.push(await factory(context));
     const report = await runTpch({
       engines,
       sf: options.sf,
@@ -213,6 +238,7 @@ async function runCommand(options: ParsedOptions, cli: TpchCliOptions, io: TpchC
       queries: options.queries,
       runs: options.runs,
       warmups: options.warmups,
+      indexes: context.indexes,
       ...(bars === undefined ? {} : { onProgress: bars.onProgress }),
     });
     bars?.stop();
@@ -259,5 +285,5 @@ export async function tpchCommand(argv: readonly string[], cli: TpchCliOptions):
 
 // Run directly: SQLite alone.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await tpchCommand(process.argv.slice(2), { engines: [() => sqliteEngine()] });
+  process.exitCode = await tpchCommand(process.argv.slice(2), { engines: [({ indexes }) => sqliteEngine({ indexes })] });
 }

@@ -17,7 +17,7 @@ import { compareAnswers } from './compare.js';
 import type { Row, TpchEngine, TpchLoadProgress } from './engine.js';
 import { tpchData, type TpchBatch, type TpchBatchesOptions, type TpchData } from './generate.js';
 import { tpchQuery, tpchQueryNumbers } from './queries.js';
-import { tpchTableNames, type TpchDialect, type TpchTableName } from './schema.js';
+import { tpchIndexNames, tpchTableNames, type TpchDialect, type TpchTableName } from './schema.js';
 
 /** Most timed runs per query and engine. */
 export const runsMax = 1000;
@@ -44,6 +44,11 @@ export interface RunTpchOptions {
   runs?: number;
   /** Untimed runs before the timed ones. Range [0, `warmupsMax`]. Default 1. */
   warmups?: number;
+  /**
+   * The secondary indexes the engines were created with, as stated by the
+   * caller (who creates the engines); recorded in the report. Default: all of `tpchIndexNames`.
+   */
+  indexes?: readonly string[];
   /** Rows per generated batch. Default: the generator's. */
   batchRows?: number;
   onProgress?: (event: TpchProgressEvent) => void;
@@ -96,6 +101,8 @@ export interface TpchReport {
   readonly runs: number;
   readonly warmups: number;
   readonly reference: string;
+  /** Secondary indexes every engine built. */
+  readonly indexes: readonly string[];
   /** Rows per table as generated (LINEITEM exact). */
   readonly rowCounts: Readonly<Record<TpchTableName, number>>;
   /** Time the generator took to produce the data once. */
@@ -118,6 +125,7 @@ interface Resolved {
   readonly runs: number;
   readonly warmups: number;
   readonly batchRows: number | undefined;
+  readonly indexes: readonly string[];
   readonly now: () => number;
 }
 
@@ -139,6 +147,9 @@ function resolve(options: RunTpchOptions): Resolved {
   const reference =
     options.reference === undefined ? (engines.find((e) => e.dialect === 'sqlite') ?? engines[0]) : engines.find((e) => e.name === options.reference);
   v.check(reference !== undefined, `reference engine ${String(options.reference)} is not among the engines`);
+  const indexes = options.indexes ?? tpchIndexNames;
+  const unknownIndexes = indexes.filter((n) => !tpchIndexNames.includes(n));
+  v.check(unknownIndexes.length === 0, `unknown index ${unknownIndexes.join(', ')}`);
   v.throwIfAny();
   return {
     engines,
@@ -149,6 +160,7 @@ function resolve(options: RunTpchOptions): Resolved {
     runs,
     warmups,
     batchRows: options.batchRows,
+    indexes: indexes.slice(),
     now: options.now ?? (() => performance.now()),
   };
 }
@@ -297,6 +309,7 @@ export async function runTpch(options: RunTpchOptions): Promise<TpchReport> {
     runs: r.runs,
     warmups: r.warmups,
     reference: r.reference.name,
+    indexes: r.indexes,
     rowCounts: rowCounts ?? { ...source.data.rowCounts },
     generateMs,
     loads,
@@ -337,6 +350,7 @@ export function formatTpchReport(report: TpchReport): string {
     `TPC-H SF ${report.sf}, seed ${report.seed}: median of ${report.runs} run${report.runs === 1 ? '' : 's'} after ${report.warmups} warm-up${report.warmups === 1 ? '' : 's'}; ` +
       `answers checked against ${report.reference}; ratio = ${report.reference} ms / engine ms (> 1: faster)`,
   );
+  lines.push(`secondary indexes: ${report.indexes.length === 0 ? 'none' : report.indexes.join(', ')}`);
   lines.push(`rows: ${tpchTableNames.map((t) => `${t} ${report.rowCounts[t].toLocaleString('en-US')}`).join(', ')}`);
   lines.push('');
   const loadRows: string[][] = [['load', 'ms']];

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { exitFailed, exitOk, exitUsage, parseQueryList, sqliteEngine, tpchCommand, type TpchEngine } from '../../../bench/tpch/index.js';
+import {
+  exitFailed,
+  exitOk,
+  exitUsage,
+  parseIndexList,
+  parseQueryList,
+  sqliteEngine,
+  tpchCommand,
+  tpchIndexNames,
+  type TpchEngine,
+  type TpchEngineContext,
+} from '../../../bench/tpch/index.js';
 
 // Generous: these tests generate and load data, and the machine may be shared.
 const generousMs = 60_000;
@@ -33,6 +44,8 @@ describe('fairdb bench tpch: arguments', () => {
     [['--seed', '1.5'], /the seed must be an integer/],
     [['--runs', '0'], /--runs must be an integer in \[1, 1000\]/],
     [['--warmups', '101'], /--warmups must be an integer in \[0, 100\]/],
+    [['--indexes', 'orders_custkey,nope'], /"nope" is not a TPC-H index; known: nation_regionkey/],
+    [['--indexes', 'orders_custkey,orders_custkey'], /an index is listed twice/],
     [['--bogus'], /unknown option '--bogus'/],
     [['extra'], /too many arguments|unknown command/],
   ])('%j is refused with a clear message and exit code 2', async (argv, message) => {
@@ -49,13 +62,16 @@ describe('fairdb bench tpch: arguments', () => {
   it('prints help with every option and exits 0', async () => {
     const c = capture();
     expect(await tpchCommand(['--help'], { engines: [], io: c.io })).toBe(exitOk);
-    for (const option of ['--sf', '--queries', '--seed', '--runs', '--warmups', '--json', '--no-progress', '--generate-only']) expect(c.out()).toContain(option);
+    for (const option of ['--sf', '--queries', '--seed', '--runs', '--warmups', '--indexes', '--json', '--no-progress', '--generate-only']) expect(c.out()).toContain(option);
   });
 
   it('parses query lists and ranges', () => {
     expect(parseQueryList('1,6')).toEqual([1, 6]);
     expect(parseQueryList('1-3, 22')).toEqual([1, 2, 3, 22]);
     expect(parseQueryList('all')).toHaveLength(22);
+    expect(parseIndexList('all')).toEqual(tpchIndexNames);
+    expect(parseIndexList('none')).toEqual([]);
+    expect(parseIndexList('orders_custkey, lineitem_shipdate')).toEqual(['orders_custkey', 'lineitem_shipdate']);
   });
 });
 
@@ -63,17 +79,26 @@ describe('fairdb bench tpch: runs', { timeout: generousMs }, () => {
   it('runs the chosen queries on SQLite, prints the table, writes the JSON report and exits 0', async () => {
     const c = capture();
     const files = new Map<string, string>();
-    const code = await tpchCommand(['--sf', '0.01', '--queries', '6,14', '--runs', '1', '--warmups', '0', '--json', 'report.json'], {
-      engines: [() => sqliteEngine({ path: ':memory:' })],
+    const contexts: TpchEngineContext[] = [];
+    const code = await tpchCommand(['--sf', '0.01', '--queries', '6,14', '--runs', '1', '--warmups', '0', '--indexes', 'none', '--json', 'report.json'], {
+      engines: [
+        (context) => {
+          contexts.push(context);
+          return sqliteEngine({ path: ':memory:', indexes: context.indexes });
+        },
+      ],
       io: c.io,
       writeFile: (path, text) => files.set(path, text),
     });
+    expect(contexts).toEqual([{ indexes: [] }]);
+    expect(c.out()).toContain('secondary indexes: none');
     expect(c.err()).toBe('');
     expect(code).toBe(exitOk);
     expect(c.out()).toMatch(/Q6 +1 +[\d.]+ +ok/);
     expect(c.out()).toContain('PASSED');
-    const report = JSON.parse(files.get('report.json') as string) as { sf: number; passed: boolean; queries: { n: number }[] };
+    const report = JSON.parse(files.get('report.json') as string) as { sf: number; passed: boolean; indexes: string[]; queries: { n: number }[] };
     expect(report.sf).toBe(0.01);
+    expect(report.indexes).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.queries.map((q) => q.n)).toEqual([6, 14]);
   });

@@ -124,6 +124,7 @@ describe('runTpch with fake engines (exact arithmetic)', () => {
     await expect(runTpch({ engines: [] })).rejects.toThrow(/at least one engine/);
     await expect(runTpch({ engines: [a], reference: 'nope' })).rejects.toThrow(/reference engine nope/);
     await expect(runTpch({ engines: [a], queries: [1, 1] })).rejects.toThrow(/must not repeat/);
+    await expect(runTpch({ engines: [a], indexes: ['nope'] })).rejects.toThrow(/unknown index nope/);
   });
 });
 
