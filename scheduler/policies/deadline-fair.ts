@@ -46,7 +46,8 @@ export function isAdmitted(job: JobView): boolean {
 export function createDeadlineFair(params: Readonly<Record<string, unknown>>): Either<PolicyError, Policy> {
   return map((p: { f: number; placement: string; reservedFraction: number; riskMargin: number }) => {
     const placement = p.placement as PlacementStrategy;
-    const queueKey = (job: JobView): QueueKey => [isAdmitted(job) ? (job.deadline as number) : Infinity, job.arrival];
+    // Admitted jobs by deadline, then the others longest first (themis' order within a tenant).
+    const queueKey = (job: JobView): QueueKey => (isAdmitted(job) ? [job.deadline as number, job.arrival] : [Infinity, -job.remaining / job.sizeMax]);
     return {
       name: 'deadline-fair',
       params: p,

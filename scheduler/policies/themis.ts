@@ -2,11 +2,15 @@
  * `themis`: finish-time fairness (Themis, NSDI'20).
  *
  * Each tenant's rho = T_shared / T_independent is estimated from its
- * remaining work and progress rate (see `fair-share.ts`): `rho(rate) =
- * (now - start + remaining / rate) / (idealFinish - start)`. A tenant with
- * nothing running has rho = ∞; among those, the one that has waited longest
- * relative to its fair share comes first (ranked by the rho it would reach
- * by waiting to the end of the lease period and then running at its share).
+ * remaining work, its progress rate and its critical path (see
+ * `fair-share.ts`): `rho(rate) = (now - start + max(remaining / rate,
+ * critical)) / (idealFinish - start)`, where `critical` is the longest
+ * running time of a job it still has to run (its next pending job at full
+ * demand, or a job just granted at its planned rate): a tenant cannot finish
+ * before its longest job does. A tenant with nothing running has rho = ∞;
+ * among those, the one that has waited longest relative to its fair share
+ * comes first (ranked by the rho it would reach by waiting to the end of the
+ * lease period and then running at its share).
  *
  * At every decision (the mechanism calls one at every lease boundary, where
  * all leases end, and when slots free up in between):
@@ -33,7 +37,8 @@
  *    offered, then to anyone, always to the worst rho first, until no
  *    pending job fits: no slot stays idle while work waits.
  *
- * Within a tenant, jobs are taken in arrival order.
+ * Within a tenant, jobs are taken longest remaining running time first
+ * (LPT), which shortens the tenant's own makespan, its T_shared.
  * Placement: `packed` (placement-aware) by default.
  */
 import { map, right, type Either } from 'fp-ts/lib/Either.js';
@@ -63,6 +68,10 @@ interface Bidder {
   /** Rho if it waited to the end of the period, then ran at its fair share. */
   readonly waitRho: number;
   rate: number;
+  /** Longest running time among jobs granted in this decision, at their planned rates. */
+  granted: number;
+  /** Critical path: max(granted, the candidate job's running time at full demand). */
+  critical: number;
   cursor: QueueCursor;
   job: JobView | undefined;
   plan: SlotPlan | undefined;
@@ -82,13 +91,15 @@ function makeBidder(view: PolicyView, now: number, tenant: TenantView): Bidder {
   const share = fairShare(view.cluster.slots, tenant.weight, contentionMean(view, tenant, now));
   const elapsed = now - tenant.start;
   const independent = Math.max(tenant.idealFinish - tenant.start, Number.MIN_VALUE);
-  const waitRho = (elapsed + Math.max(0, view.periodEnd - now) + remaining / share) / independent;
-  return { tenant, remaining, elapsed, independent, waitRho, rate: tenant.rate, cursor: tenant.pending.cursor(), job: undefined, plan: undefined, done: false, yielded: 0 };
+  const head = tenant.pending.cursor().next();
+  const critical = head === undefined ? 0 : head.remaining / head.sizeMax;
+  const waitRho = (elapsed + Math.max(0, view.periodEnd - now) + Math.max(remaining / share, critical)) / independent;
+  return { tenant, remaining, elapsed, independent, waitRho, rate: tenant.rate, granted: 0, critical, cursor: tenant.pending.cursor(), job: undefined, plan: undefined, done: false, yielded: 0 };
 }
 
-function rhoAt(b: Bidder, rate: number): number {
+function rhoAt(b: Bidder, rate: number, critical = b.critical): number {
   if (b.remaining <= 0) return b.elapsed / b.independent;
-  return rate > 0 ? (b.elapsed + b.remaining / rate) / b.independent : Infinity;
+  return rate > 0 ? (b.elapsed + Math.max(b.remaining / rate, critical)) / b.independent : Infinity;
 }
 
 /** Worse rho ranks higher; nothing running ranks above any finite rho. */
@@ -105,6 +116,7 @@ function advance(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
       b.job = undefined;
       b.plan = undefined;
       b.done = true;
+      b.critical = b.granted;
       return;
     }
     if (!accept(job) || builder.isAllocated(job)) continue;
@@ -112,6 +124,7 @@ function advance(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
     if (plan === undefined) continue;
     b.job = job;
     b.plan = plan;
+    b.critical = Math.max(b.granted, job.remaining / job.sizeMax);
     return;
   }
 }
@@ -129,8 +142,9 @@ function refresh(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
 function gain(b: Bidder): number {
   const plan = b.plan as SlotPlan;
   if (b.rate <= 0 && b.remaining > 0) return rhoRankCap + Math.min(b.waitRho, rhoRankCap);
+  const job = b.job as JobView;
   const before = rhoAt(b, b.rate);
-  const after = rhoAt(b, b.rate + plan.rate);
+  const after = rhoAt(b, b.rate + plan.rate, Math.max(b.granted, job.remaining / plan.rate));
   return (Math.log(before) - Math.log(after)) / plan.slots.length;
 }
 
@@ -164,6 +178,7 @@ function auction(bidders: Bidder[], builder: DecisionBuilder, accept: (job: JobV
     builder.commit(job, plan);
     grants.push({ tenant: best.tenant.index, job, plan });
     best.rate += plan.rate;
+    best.granted = Math.max(best.granted, job.remaining / plan.rate);
     advance(best, builder, accept);
   }
   const contended = bidders.some((b) => b.yielded < b.tenant.pending.size);
@@ -251,6 +266,8 @@ export function themisFill(view: PolicyView, now: number, builder: DecisionBuild
       }
       if (plan === undefined) continue;
       b.rate += plan.rate;
+      b.granted = Math.max(b.granted, (job as JobView).remaining / plan.rate);
+      b.critical = b.granted;
       grantedRate.set(b.tenant.index, (grantedRate.get(b.tenant.index) ?? 0) + plan.rate);
       heap.push(-rank(b), b);
     }
@@ -265,7 +282,7 @@ export function createThemis(params: Readonly<Record<string, unknown>>): Either<
     return {
       name: 'themis',
       params: p,
-      queueKey: (job) => [job.arrival, 0],
+      queueKey: (job) => [-job.remaining / job.sizeMax, job.arrival],
       decide: (view, now): Either<PolicyError, Decision> => {
         if (nothingToDecide(view)) return right(emptyDecision);
         const builder = new DecisionBuilder(view, placement);
