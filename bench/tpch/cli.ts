@@ -128,33 +128,29 @@ function progressBars(stream: NodeJS.WritableStream): { onProgress: (event: Tpch
     { stream, format: '{name} |{bar}| {percentage}% {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
-  const loadBars = new Map<string, { bar: cliProgress.SingleBar; tables: Map<TpchTableName, { rows: number; total: number }> }>();
+  const loadBars = new Map<string, cliProgress.SingleBar>();
   let queryBar: cliProgress.SingleBar | undefined;
   const onProgress = (event: TpchProgressEvent): void => {
     switch (event.phase) {
       case 'load': {
-        let entry = loadBars.get(event.engine);
-        if (entry === undefined) {
-          entry = { bar: multibar.create(1, 0, { name: `load ${event.engine}`, detail: '' }), tables: new Map() };
-          loadBars.set(event.engine, entry);
+        let bar = loadBars.get(event.engine);
+        if (bar === undefined) {
+          bar = multibar.create(event.expectedRows, 0, { name: `load ${event.engine}`, detail: '' });
+          loadBars.set(event.engine, bar);
         }
-        entry.tables.set(event.table, { rows: event.rows, total: event.total });
-        let rows = 0;
-        let total = 0;
-        for (const t of entry.tables.values()) {
-          rows += t.rows;
-          total += t.total;
-        }
-        entry.bar.setTotal(Math.max(total, rows));
-        entry.bar.update(rows, { detail: event.table });
+        bar.setTotal(event.expectedRows);
+        bar.update(event.loadedRows, { detail: event.table });
         break;
       }
       case 'loaded':
-        loadBars.get(event.engine)?.bar.update({ detail: `done in ${(event.ms / 1000).toFixed(1)} s` });
+        loadBars.get(event.engine)?.update({ detail: `done in ${(event.ms / 1000).toFixed(1)} s` });
         break;
       case 'query':
         queryBar ??= multibar.create(event.total, 0, { name: 'queries', detail: '' });
         queryBar.update(event.done, { detail: `Q${event.query} ${event.engine}` });
+        break;
+      case 'finished':
+        queryBar?.update(event.total, { detail: 'done' });
         break;
       default:
         event satisfies never;

@@ -24,10 +24,24 @@ export const runsMax = 1000;
 /** Most warm-up runs per query and engine. */
 export const warmupsMax = 100;
 
+/**
+ * Progress of a run. `load`: `rows` of `table` are in, and `loadedRows` of
+ * about `expectedRows` over all tables (LINEITEM's count is only expected).
+ * `query`: the engine starts query `query`; `done` of `total` executions are
+ * finished. `finished`: every query ran.
+ */
 export type TpchProgressEvent =
-  | { readonly phase: 'load'; readonly engine: string; readonly table: TpchTableName; readonly rows: number; readonly total: number }
+  | {
+      readonly phase: 'load';
+      readonly engine: string;
+      readonly table: TpchTableName;
+      readonly rows: number;
+      readonly loadedRows: number;
+      readonly expectedRows: number;
+    }
   | { readonly phase: 'loaded'; readonly engine: string; readonly ms: number }
-  | { readonly phase: 'query'; readonly engine: string; readonly query: number; readonly done: number; readonly total: number };
+  | { readonly phase: 'query'; readonly engine: string; readonly query: number; readonly done: number; readonly total: number }
+  | { readonly phase: 'finished'; readonly total: number };
 
 export interface RunTpchOptions {
   /** Engines to compare, already open and empty; names must be unique. The caller closes them. Required, at least one. */
@@ -237,8 +251,15 @@ export async function runTpch(options: RunTpchOptions): Promise<TpchReport> {
   const loads: TpchEngineLoad[] = [];
   let generateMs = 0;
   let rowCounts: Record<TpchTableName, number> | undefined;
+  const expectedRows = tpchTableNames.reduce((sum, t) => sum + source.data.rowCounts[t], 0);
   for (const engine of r.engines) {
-    const onLoad = (p: TpchLoadProgress): void => emit({ phase: 'load', engine: engine.name, table: p.table, rows: p.rows, total: p.total });
+    const tableRows = new Map<TpchTableName, number>();
+    let loadedRows = 0;
+    const onLoad = (p: TpchLoadProgress): void => {
+      loadedRows += p.rows - (tableRows.get(p.table) ?? 0);
+      tableRows.set(p.table, p.rows);
+      emit({ phase: 'load', engine: engine.name, table: p.table, rows: p.rows, loadedRows, expectedRows: Math.max(expectedRows, loadedRows) });
+    };
     const { ms } = await engine.load(source.data, onLoad);
     emit({ phase: 'loaded', engine: engine.name, ms });
     loads.push({ engine: engine.name, dialect: engine.dialect, ms });
@@ -293,6 +314,8 @@ export async function runTpch(options: RunTpchOptions): Promise<TpchReport> {
     const failed = results.some((x) => x.status === 'error' || x.status === 'mismatch');
     queries.push({ n, title: query.title, status: failed ? 'failed' : 'passed', results });
   }
+
+  emit({ phase: 'finished', total });
 
   const geomeans: TpchGeomean[] = r.engines
     .filter((e) => e !== r.reference)

@@ -76,6 +76,8 @@ describe('runTpch with fake engines (exact arithmetic)', () => {
     expect(fast.seen[0]).toContain(`date '1998-12-01' - interval '90' day`);
     expect(reference.seen[0]).toContain(`'1998-09-02'`);
     expect(events.filter((e) => e.phase === 'query')).toHaveLength(4);
+    expect(events[0]).toEqual({ phase: 'load', engine: 'fast', table: 'region', rows: 5, loadedRows: 5, expectedRows: 86_630 });
+    expect(events.at(-1)).toEqual({ phase: 'finished', total: 2 * 2 * (1 + 3) });
     expect(events.some((e) => e.phase === 'loaded' && e.engine === 'fast')).toBe(true);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
     const text = formatTpchReport(report);
