@@ -115,12 +115,16 @@ export function encodeRecordHeader(
   fields: { readonly lsn: number; readonly groupFirstLsn: number; readonly type: number },
   payload: Uint8Array,
 ): void {
-  const length = payload.length;
+  writeRecordFields(target, fields.lsn, fields.groupFirstLsn, fields.type, payload.length);
+  writeRecordCrc(target, crc32c(payload, crc32c(crcInput)));
+}
+
+/** Writes header bytes 4..23 (everything but the CRC) into `target[0, 24)`. */
+export function writeRecordFields(target: Uint8Array, lsn: number, groupFirstLsn: number, type: number, length: number): void {
   target[4] = length & 0xff;
   target[5] = (length >>> 8) & 0xff;
   target[6] = (length >>> 16) & 0xff;
   target[7] = (length >>> 24) & 0xff;
-  const lsn = fields.lsn;
   const low = lsn >>> 0;
   const high = Math.floor(lsn / 0x1_0000_0000);
   target[8] = low & 0xff;
@@ -131,16 +135,19 @@ export function encodeRecordHeader(
   target[13] = (high >>> 8) & 0xff;
   target[14] = (high >>> 16) & 0xff;
   target[15] = (high >>> 24) & 0xff;
-  const groupOffset = lsn - fields.groupFirstLsn;
+  const groupOffset = lsn - groupFirstLsn;
   target[16] = groupOffset & 0xff;
   target[17] = (groupOffset >>> 8) & 0xff;
   target[18] = (groupOffset >>> 16) & 0xff;
   target[19] = (groupOffset >>> 24) & 0xff;
-  target[20] = fields.type;
+  target[20] = type;
   target[21] = 0;
   target[22] = 0;
   target[23] = 0;
-  const crc = crc32c(payload, crc32c(crcInput));
+}
+
+/** Writes the CRC (header bytes 0..3). */
+export function writeRecordCrc(target: Uint8Array, crc: number): void {
   target[0] = crc & 0xff;
   target[1] = (crc >>> 8) & 0xff;
   target[2] = (crc >>> 16) & 0xff;

@@ -32,7 +32,7 @@ import { segmentDataOffset, segmentsOffset, superblockOffsets } from './layout.j
 import { checkpointBytesMax, groupBytesMax, lsnMax, recordBytesMaxFor, recordTypeMax, recordTypeMin } from './limits.js';
 import { readU32 } from './little-endian.js';
 import type { ResolvedWalOptions } from './options.js';
-import { checkRecord, checkRecordHeader, encodeRecordHeader, newRecordFields, RecordCheck, recordBytes, recordHeaderBytes } from './record.js';
+import { checkRecord, checkRecordHeader, newRecordFields, RecordCheck, recordBytes, recordHeaderBytes, writeRecordCrc, writeRecordFields } from './record.js';
 import { firstLaterRecord, type ChainSegment, type LogSegment, type RecoveredLog } from './recovery.js';
 import type { SegmentSpace } from './segment-space.js';
 import { encodeSuperblock, superblockBytes, type Superblock } from './superblock.js';
@@ -89,7 +89,8 @@ export class WriteAheadLog implements Wal {
   /** Scratch for assembling small records; `crcInput` is its bytes 4..23. */
   private readonly scratch = new Uint8Array(scratchBytes);
   private readonly crcInput = this.scratch.subarray(4, recordHeaderBytes);
-  private readonly header = { lsn: 0, groupFirstLsn: 0, type: 0 };
+  /** LSN of the first record of the current commit group. */
+  private groupFirstLsn = 0;
   private readonly fields = newRecordFields();
   private readonly zeros = new Uint8Array(8);
   private readonly counters = {
@@ -162,18 +163,19 @@ export class WriteAheadLog implements Wal {
     let at: number;
     try {
       if (this.active === undefined || this.appendOffset + bytes > this.segmentBytes) this.rollOver();
-      const header = this.header;
-      header.lsn = lsn;
-      if (this.appendOffset === this.groupStart) header.groupFirstLsn = lsn;
-      header.type = type;
+      if (this.appendOffset === this.groupStart) this.groupFirstLsn = lsn;
       const scratch = this.scratch;
-      encodeRecordHeader(scratch, this.crcInput, header, payload);
+      writeRecordFields(scratch, lsn, this.groupFirstLsn, type, length);
       at = this.activeBase + this.appendOffset;
       if (bytes <= scratchBytes) {
+        // Header, payload and padding assembled in one buffer: one CRC call, one device write.
         scratch.set(payload, recordHeaderBytes);
         scratch.fill(0, recordHeaderBytes + length, bytes);
-        this.device.write(at, scratch.subarray(0, bytes));
+        const record = scratch.subarray(0, bytes);
+        writeRecordCrc(scratch, crc32c(record.subarray(4, recordHeaderBytes + length)));
+        this.device.write(at, record);
       } else {
+        writeRecordCrc(scratch, crc32c(payload, crc32c(this.crcInput)));
         this.device.write(at, scratch.subarray(0, recordHeaderBytes));
         this.device.write(at + recordHeaderBytes, payload);
         const padding = bytes - recordHeaderBytes - length;
