@@ -401,7 +401,7 @@ export class Mechanism implements PolicyView {
   }
 
   private isAdmitted(record: JobRecord): boolean {
-    return record.deadline !== undefined && (record.admission === 'accepted' || record.admission === 'at-risk');
+    return record.deadline !== undefined && record.admission === 'accepted';
   }
 
   private start(record: JobRecord, slots: SlotId[], now: number): void {

@@ -2,14 +2,13 @@
  * `deadline-fair`: deadline jobs admitted with reservations, everything else
  * shared by `themis`.
  *
- * A deadline job is admitted (answered `accepted` or `at-risk`) against a
- * reserved pool of `floor(reservedFraction * slots)` slots: the admission
+ * A deadline job is admitted (answered `accepted`) against a reserved pool of `floor(reservedFraction * slots)` slots: the admission
  * prediction (`admission.ts`) list-schedules the admitted jobs in deadline
  * order on that pool. Each decision then:
  * 1. gives admitted deadline jobs, in deadline order, slots up to the pool
  *    (counting the slots they already hold);
  * 2. shares the remaining slots among all other jobs (including deadline
- *    jobs answered `infeasible`, which run as best effort) with the themis
+ *    jobs answered `at-risk` or `infeasible`, which run as best effort) with the themis
  *    auction and its work-conserving leftovers;
  * 3. gives any slot still free to any job that fits, admitted jobs first,
  *    so that no slot stays idle while work waits.
@@ -38,9 +37,13 @@ const schema = {
   riskMargin: { kind: 'number', min: 0, max: 100, default: 0.1 },
 } as const;
 
-/** Whether a job holds an admission (a reservation). */
+/**
+ * Whether a job holds a reservation: only `accepted` jobs do. An `at-risk`
+ * job (thin margin, or in time only by pushing an accepted job past its
+ * deadline) runs as best effort, so that an accepted answer stays reliable.
+ */
 export function isAdmitted(job: JobView): boolean {
-  return job.deadline !== undefined && (job.admission === 'accepted' || job.admission === 'at-risk');
+  return job.deadline !== undefined && job.admission === 'accepted';
 }
 
 export function createDeadlineFair(params: Readonly<Record<string, unknown>>): Either<PolicyError, Policy> {

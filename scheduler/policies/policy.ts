@@ -149,7 +149,7 @@ export interface PolicyView {
   readonly running: readonly JobView[];
   /** Every active tenant, in no particular order. */
   readonly tenants: readonly TenantView[];
-  /** Slots held by running jobs whose admission was accepted or at-risk. */
+  /** Slots held by running jobs whose admission was `accepted` (reservations). */
   readonly admittedHeld: number;
   /**
    * ∫ W(t) dt from time 0 to `contentionAt`, where W(t) is the total weight
