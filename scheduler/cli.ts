@@ -35,17 +35,18 @@ function defaultIo(io: Partial<SchedIo>): SchedIo {
   return {
     stdout: io.stdout ?? ((text) => void process.stdout.write(text)),
     stderr: io.stderr ?? ((text) => void process.stderr.write(text)),
-    readFile: io.readFile ?? ((path) => hostCall(`cannot read ${path}`, () => readFileSync(path, 'utf8'))),
-    writeFile: io.writeFile ?? ((path, text) => hostCall(`cannot write ${path}`, () => writeFileSync(path, text))),
+    readFile: (path) => hostCall(`cannot read ${path}`, () => (io.readFile ?? ((p: string) => readFileSync(p, 'utf8')))(path)),
+    writeFile: (path, text) => hostCall(`cannot write ${path}`, () => (io.writeFile ?? writeFileSync)(path, text)),
     store: io.store ?? new MemoryWorkloadStore(),
   };
 }
 
-/** Runs a file-system call, turning its failure into an `IO` error. */
+/** Runs a file-system call, turning its failure (other than a FairdbError) into an `IO` error. */
 function hostCall<T>(what: string, call: () => T): T {
   try {
     return call();
   } catch (error) {
+    if (error instanceof FairdbError) throw error;
     throw new IoError(what, error);
   }
 }
