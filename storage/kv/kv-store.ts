@@ -1,0 +1,185 @@
+/**
+ * The public key-value API over the raw store: keys encoded with
+ * ordered-binary (as lmdb-js does), values with a `ValueCodec`.
+ *
+ * Key namespace: raw keys whose first byte is 0x01 belong to fairdb's own
+ * subsystems (tables, the job table). User keys never produce that byte with
+ * the ordered-binary encoding; a Uint8Array key starting with 0x01 is refused
+ * (INVALID_ARGUMENT), and ranges skip the reserved span.
+ */
+import { InvalidArgumentError } from '../device/index.js';
+import { decodeKey, encodeKey, type Key } from './key-codec.js';
+import type { RawKey, RawRange, RawReader, RawWriter } from './raw.js';
+import { valueCodec, type ValueCodec, type ValueEncoding } from './value-codec.js';
+
+/** First byte of every raw key that belongs to fairdb's internal subsystems. */
+export const internalKeyPrefix = '\u0001';
+const internalKeyEnd = '\u0002';
+
+export interface KvApiOptions {
+  /** How values are encoded; default 'msgpack'. */
+  readonly encoding?: ValueEncoding;
+}
+
+export interface RangeOptions {
+  /** Inclusive bound where the range starts (the high bound when `reverse`). */
+  readonly start?: Key;
+  /** Exclusive bound where the range ends (the low bound when `reverse`). */
+  readonly end?: Key;
+  /** Run from `start` down to `end`, as lmdb-js does. Default false. */
+  readonly reverse?: boolean;
+  /** At most this many entries. */
+  readonly limit?: number;
+}
+
+export interface Entry<V> {
+  readonly key: Key;
+  readonly value: V;
+}
+
+/** What a store offers for lazy iteration (the engine's readers implement it). */
+export interface RawIterable {
+  iterateRaw(range: RawRange): IterableIterator<{ key: RawKey; value: Uint8Array }>;
+}
+
+/** Reads and writes of a transaction, with encoded keys and values. */
+export interface KvTransaction<V> {
+  get(key: Key): V | undefined;
+  doesExist(key: Key): boolean;
+  put(key: Key, value: V): void;
+  /** Deletes `key`; returns whether it existed. */
+  del(key: Key): boolean;
+  /** The entries of `range`, read eagerly (a transaction is short and synchronous). */
+  getRange(options?: RangeOptions): Entry<V>[];
+}
+
+export interface KvReader<V> {
+  get(key: Key): V | undefined;
+  doesExist(key: Key): boolean;
+  getRange(options?: RangeOptions): RangeIterable<V>;
+}
+
+/** A lazy, re-iterable range (each iteration reads the state of that moment, or of the snapshot). */
+export interface RangeIterable<V> extends Iterable<Entry<V>> {
+  /** All entries, read now. */
+  readonly asArray: Entry<V>[];
+}
+
+/** Encodes a user key and checks it stays out of the internal namespace. */
+export function encodeUserKey(key: Key): RawKey {
+  const raw = encodeKey(key);
+  if (raw.charCodeAt(0) === 1) throw new InvalidArgumentError('keys starting with the byte 0x01 are reserved for fairdb');
+  return raw;
+}
+
+/**
+ * The user-visible raw ranges of a user range: the range minus the internal
+ * span [0x01, 0x02), in iteration order.
+ */
+export function userRanges(options: RangeOptions): RawRange[] {
+  const reverse = options.reverse === true;
+  const start = options.start === undefined ? undefined : encodeKey(options.start);
+  const end = options.end === undefined ? undefined : encodeKey(options.end);
+  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {
+    throw new InvalidArgumentError(`limit must be a non-negative integer, got ${options.limit}`);
+  }
+  // Ascending: low = start, high = end; reverse: high = start, low = end.
+  const low = reverse ? end : start;
+  const high = reverse ? start : end;
+  const pieces: { low: RawKey | undefined; high: RawKey | undefined }[] = [];
+  // Below the internal span: [low, min(high, 0x01)).
+  if (low === undefined || low < internalKeyPrefix) {
+    const h = high === undefined || high > internalKeyPrefix ? internalKeyPrefix : high;
+    pieces.push({ low, high: h });
+  }
+  // Above it: [max(low, 0x02), high).
+  if (high === undefined || high > internalKeyEnd) {
+    const l = low === undefined || low < internalKeyEnd ? internalKeyEnd : low;
+    pieces.push({ low: l, high });
+  }
+  // A reverse piece starts at its high bound inclusively; for the piece below
+  // the internal span that bound is the one-byte key 0x01, which no
+  // subsystem uses (internal keys are at least two bytes long).
+  const ranges = pieces.map((p): RawRange => (reverse ? { start: p.high, end: p.low, reverse: true, limit: options.limit } : { start: p.low, end: p.high, limit: options.limit }));
+  return reverse ? ranges.reverse() : ranges;
+}
+
+export class KvApi<V = unknown> implements KvReader<V> {
+  readonly codec: ValueCodec;
+
+  constructor(
+    protected readonly reader: RawReader & RawIterable,
+    options: KvApiOptions = {},
+  ) {
+    this.codec = valueCodec(options.encoding ?? 'msgpack');
+  }
+
+  get(key: Key): V | undefined {
+    const bytes = this.reader.getRaw(encodeUserKey(key));
+    return bytes === undefined ? undefined : (this.codec.decode(bytes) as V);
+  }
+
+  doesExist(key: Key): boolean {
+    return this.reader.getRaw(encodeUserKey(key)) !== undefined;
+  }
+
+  getRange(options: RangeOptions = {}): RangeIterable<V> {
+    const ranges = userRanges(options);
+    const reader = this.reader;
+    const codec = this.codec;
+    const limit = options.limit ?? Infinity;
+    const iterable = {
+      *[Symbol.iterator](): Iterator<Entry<V>> {
+        let count = 0;
+        for (const range of ranges) {
+          for (const { key, value } of reader.iterateRaw(range)) {
+            if (count++ >= limit) return;
+            yield { key: decodeKey(key), value: codec.decode(value) as V };
+          }
+        }
+      },
+      get asArray(): Entry<V>[] {
+        return [...iterable];
+      },
+    };
+    return iterable;
+  }
+}
+
+/** Transaction reads and writes with encoded keys and values. */
+export class KvTransactionApi<V> implements KvTransaction<V> {
+  constructor(
+    private readonly tx: RawWriter,
+    private readonly codec: ValueCodec,
+  ) {}
+
+  get(key: Key): V | undefined {
+    const bytes = this.tx.getRaw(encodeUserKey(key));
+    return bytes === undefined ? undefined : (this.codec.decode(bytes) as V);
+  }
+
+  doesExist(key: Key): boolean {
+    return this.tx.getRaw(encodeUserKey(key)) !== undefined;
+  }
+
+  put(key: Key, value: V): void {
+    this.tx.putRaw(encodeUserKey(key), this.codec.encode(value));
+  }
+
+  del(key: Key): boolean {
+    return this.tx.delRaw(encodeUserKey(key));
+  }
+
+  getRange(options: RangeOptions = {}): Entry<V>[] {
+    const out: Entry<V>[] = [];
+    const limit = options.limit ?? Infinity;
+    for (const range of userRanges(options)) {
+      if (out.length >= limit) break;
+      this.tx.scanRaw(range, (key, buffer, offset, length) => {
+        out.push({ key: decodeKey(key), value: this.codec.decode(buffer.subarray(offset, offset + length)) as V });
+        return out.length < limit;
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,1029 @@
+/**
+ * The KV engine: a log-structured store in which the log is the database.
+ *
+ * - A committed transaction is one record in the write-ahead log (several
+ *   for a very large one; see entry-format.ts). Its values stay where the
+ *   record put them on the device; the index (a copy-on-write B+tree held in
+ *   the JS heap) maps every key to the device address and length of its
+ *   latest value. A point read is one tree lookup and one device view: it
+ *   never crosses into native code and never touches the log's framing.
+ * - Durability comes from the log's persist barrier (see wal/): `sync` before
+ *   a commit returns, `group` once per event-loop turn shared by every commit
+ *   of that turn, `none` in the background.
+ * - Checkpoints persist the index so reopening replays only the log tail.
+ * - Compaction moves the live values out of mostly-dead log segments and, once
+ *   a checkpoint no longer refers to those segments and no snapshot can still
+ *   read them, frees them.
+ *
+ * Isolation: a transaction reads a snapshot taken when it began plus its own
+ * writes; write transactions are serialized (only one runs at a time, and a
+ * transaction function is synchronous), so every committed history is
+ * serial: snapshot reads, serializable writes.
+ *
+ * Visibility: a commit is applied to the index as soon as its record is
+ * appended, before it is durable, so later transactions in this process read
+ * it at once; the commit's promise resolves when it is durable. Because the
+ * log is persisted in order, no durable transaction can depend on one that
+ * is not.
+ */
+import {
+  assert,
+  ClosedError,
+  CorruptionError,
+  FairdbError,
+  InvalidArgumentError,
+  LimitError,
+  OptionsViolations,
+  type Device,
+  type DeviceStats,
+} from '../device/index.js';
+import { openWal, type Durability, type Lsn, type RecordRef, type Wal, type WalStats } from '../../wal/index.js';
+import { BTree, type BTreeCursor, type BTreeEditor } from '../btree/index.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+import { BatchWriter, batchTxId, entryBytes, entryChecksumMatches, EntryOp, entryHeaderBytes, KvRecordType, readBatch, type EntryView } from './entry-format.js';
+import { keyBytesMax } from './key-codec.js';
+import type { RawIterable } from './kv-store.js';
+import type { RawKey, RawKvStore, RawRange, RawReader, RawSnapshot, RawTransaction, RawVisitor, RawWriter } from './raw.js';
+
+/** Largest value, in bytes. */
+export const valueBytesMax = 16 * 1024 * 1024;
+/** Largest transaction (sum of its entries), in bytes; larger ones fail with LIMIT. */
+export const transactionBytesMax = 1024 * 1024 * 1024;
+/** Bytes of relocated values per compaction record (and per synchronous compaction step). */
+const relocationBatchBytes = 1024 * 1024;
+
+export type VerifyChecksums = 'recovery' | 'always';
+
+export interface LogStoreOptions {
+  /** The device holding the log. The store owns it from now on and closes it. */
+  readonly device: Device;
+  /** When a commit is durable; default 'group'. See wal/ for each mode's guarantee. */
+  readonly durability?: Durability;
+  /** Log segment size in bytes when creating a new store; default: the log's default (16 MiB). */
+  readonly segmentBytes?: number;
+  /** Extra time to gather a commit group, in ms; default 0 (end of the event-loop turn). */
+  readonly groupWindowMs?: number;
+  /** Checkpoint automatically after this many log bytes; default 32 MiB; 0 turns it off. */
+  readonly checkpointBytes?: number;
+  /**
+   * Compact automatically when dead bytes exceed this fraction of the log's
+   * sealed segments; default 0.5; 0 turns automatic compaction off.
+   */
+  readonly compactionDeadRatio?: number;
+  /**
+   * 'recovery' (default): every record is verified when the log is replayed,
+   * a checkpoint loaded or a segment compacted. 'always': in addition, every
+   * value read is verified against its entry checksum; a mismatch throws
+   * CORRUPTION instead of returning the bytes.
+   */
+  readonly verifyChecksums?: VerifyChecksums;
+}
+
+interface ResolvedOptions {
+  readonly durability: Durability;
+  readonly segmentBytes: number | undefined;
+  readonly groupWindowMs: number;
+  readonly checkpointBytes: number;
+  readonly compactionDeadRatio: number;
+  readonly verifyChecksums: VerifyChecksums;
+}
+
+function resolveOptions(options: LogStoreOptions): ResolvedOptions {
+  const v = new OptionsViolations('KV store options');
+  const durability = options.durability ?? 'group';
+  v.check(durability === 'sync' || durability === 'group' || durability === 'none', `durability must be 'sync', 'group' or 'none', got ${String(durability)}`);
+  const checkpointBytes = options.checkpointBytes ?? 32 * 1024 * 1024;
+  v.check(Number.isSafeInteger(checkpointBytes) && checkpointBytes >= 0, `checkpointBytes must be a non-negative integer, got ${checkpointBytes}`);
+  const compactionDeadRatio = options.compactionDeadRatio ?? 0.5;
+  v.check(typeof compactionDeadRatio === 'number' && compactionDeadRatio >= 0 && compactionDeadRatio < 1, `compactionDeadRatio must be in [0, 1), got ${compactionDeadRatio}`);
+  const verifyChecksums = options.verifyChecksums ?? 'recovery';
+  v.check(verifyChecksums === 'recovery' || verifyChecksums === 'always', `verifyChecksums must be 'recovery' or 'always', got ${String(verifyChecksums)}`);
+  const groupWindowMs = options.groupWindowMs ?? 0;
+  v.check(typeof groupWindowMs === 'number' && groupWindowMs >= 0 && groupWindowMs <= 10_000, `groupWindowMs must be in [0, 10000], got ${groupWindowMs}`);
+  v.throwIfAny();
+  return Object.freeze({ durability, segmentBytes: options.segmentBytes, groupWindowMs, checkpointBytes, compactionDeadRatio, verifyChecksums });
+}
+
+export interface LogStoreStats {
+  /** Live keys. */
+  readonly keys: number;
+  /** Bytes of live entries (keys, values and entry headers) in the log. */
+  readonly liveBytes: number;
+  /** Bytes of all log segments in use (live and dead entries, record framing). */
+  readonly logBytes: number;
+  readonly logSegments: number;
+  readonly transactions: number;
+  readonly checkpoints: number;
+  readonly compactions: number;
+  readonly segmentsFreed: number;
+  readonly bytesRelocated: number;
+  readonly openSnapshots: number;
+  readonly recovery: { readonly checkpointKeys: number; readonly recordsReplayed: number; readonly ms: number };
+  readonly wal: WalStats;
+  readonly device: DeviceStats;
+}
+
+/** A segment waiting to be freed once nothing can read it any more. */
+interface PendingFree {
+  readonly segment: number;
+  /** Snapshots opened before this epoch may still read the segment. */
+  readonly epoch: number;
+  /** A checkpoint at or after this LSN no longer refers to the segment. */
+  readonly lsn: number;
+}
+
+export interface CommitOptions {
+  /**
+   * 'sync': this commit is durable before the call returns, whatever the
+   * store's durability (as lmdb-js's putSync). Absent: the store's durability.
+   */
+  readonly durability?: 'sync';
+}
+
+/** One write of a transaction, in the order the transaction made it. */
+type WriteSet = Map<RawKey, Uint8Array | null>;
+
+
+export class LogStore implements RawKvStore {
+  private readonly options: ResolvedOptions;
+  private readonly device: Device;
+  private readonly wal: Wal;
+  private readonly writer = new BatchWriter();
+  /** The committed index. Immutable; replaced at every commit. */
+  private tree: BTree;
+  /**
+   * True when something other than `this.tree` may hold the current tree
+   * (a snapshot, an iterator, an open transaction), so the next commit must
+   * copy the nodes it changes instead of editing them in place.
+   */
+  private treeShared = false;
+  private nextTxId: number;
+  private closed = false;
+  private failed: Error | undefined;
+  private explicit: ExplicitTransaction | undefined;
+  /** Async writers waiting for an explicit transaction to end. */
+  private readonly waiting: (() => void)[] = [];
+  /** Live entry bytes per log segment, by segment slot (see slotOf). */
+  private readonly liveBySlot = new Map<number, number>();
+  private liveBytes = 0;
+  private segmentOrigin = -1;
+  private segmentBytes = 0;
+  /** Snapshot pins: the epoch each open reader was created in. */
+  private readonly pins = new Map<object, number>();
+  private epoch = 0;
+  private readonly pendingFrees: PendingFree[] = [];
+  /** Log bytes appended by this store (payloads plus framing, approximately). */
+  private appendedBytes = 0;
+  /** `appendedBytes` as of the LSN the current checkpoint covers. */
+  private appendedAtCheckpoint = 0;
+  /** `appendedBytes` when compaction was last considered. */
+  private appendedAtCompactionCheck = 0;
+  private maintenance: Promise<void> | undefined;
+  private maintenanceScheduled = false;
+  private readonly lookupOut = { address: 0, length: 0 };
+  private readonly counters = { transactions: 0, checkpoints: 0, compactions: 0, segmentsFreed: 0, bytesRelocated: 0 };
+  private readonly recoveryFigures: { checkpointKeys: number; recordsReplayed: number; ms: number };
+  private readonly readerRegistry = new FinalizationRegistry<object>((token) => this.unpin(token));
+
+  constructor(options: LogStoreOptions) {
+    this.options = resolveOptions(options);
+    this.device = options.device;
+    const started = performance.now();
+    this.wal = openWal({
+      device: this.device,
+      durability: this.options.durability,
+      groupWindowMs: this.options.groupWindowMs,
+      ...(this.options.segmentBytes === undefined ? {} : { segmentBytes: this.options.segmentBytes }),
+    });
+    const checkpoint = this.wal.readCheckpoint();
+    let checkpointKeys = 0;
+    if (checkpoint === undefined) {
+      this.tree = BTree.empty();
+      this.nextTxId = 1;
+    } else {
+      const contents = decodeCheckpoint(checkpoint.image, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
+      this.tree = BTree.fromSorted(contents.keys, contents.addresses, contents.lengths);
+      this.nextTxId = contents.nextTxId;
+      checkpointKeys = contents.keys.length;
+    }
+    this.learnSegmentLayout();
+    this.tree.scan({}, (key, address, length) => {
+      this.addLive(address, entryBytes(key.length, length));
+    });
+    const recordsReplayed = this.replay();
+    this.recoveryFigures = { checkpointKeys, recordsReplayed, ms: performance.now() - started };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  getRaw(key: RawKey): Uint8Array | undefined {
+    this.checkOpen();
+    return this.readFrom(this.tree, key);
+  }
+
+  scanRaw(range: RawRange, visit: RawVisitor): number {
+    this.checkOpen();
+    return this.scanTree(this.tree, range, visit);
+  }
+
+  /**
+   * A lazy iterator over `range` that reads the index as it is now. It pins
+   * the log segments it may read until it is done, returned (`break` in a
+   * for-of loop returns it) or garbage-collected.
+   */
+  iterateRaw(range: RawRange): IterableIterator<{ key: RawKey; value: Uint8Array }> {
+    this.checkOpen();
+    return this.iterateTree(this.tree, range);
+  }
+
+  snapshotRaw(): RawSnapshot & RawIterable {
+    this.checkOpen();
+    return new Snapshot(this, this.captureTree());
+  }
+
+  /** Number of live keys. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** @internal Reads `key` from a given tree version. */
+  readFrom(tree: BTree, key: RawKey): Uint8Array | undefined {
+    const out = this.lookupOut;
+    if (!tree.lookup(key, out)) return undefined;
+    return this.readValue(key.length, out.address, out.length);
+  }
+
+  /** @internal */
+  scanTree(tree: BTree, range: RawRange, visit: RawVisitor): number {
+    checkRange(range);
+    const device = this.device;
+    const verify = this.options.verifyChecksums === 'always';
+    return tree.scan(range, (key, address, length) => {
+      if (verify) {
+        const value = this.readValue(key.length, address, length);
+        return visit(key, value, 0, length);
+      }
+      const value = device.read(address, length);
+      return visit(key, value, 0, length);
+    });
+  }
+
+  /** @internal */
+  iterateTree(tree: BTree, range: RawRange): IterableIterator<{ key: RawKey; value: Uint8Array }> {
+    checkRange(range);
+    // Pin now, not at the first next(): the iterator reads the tree as it is
+    // at this call. A never-started or abandoned iterator is unpinned when it
+    // is garbage-collected.
+    const token = {};
+    this.pin(token);
+    this.treeShared = true;
+    const iterator = this.iterateWithPin(tree, range, token);
+    this.readerRegistry.register(iterator, token, token);
+    return iterator;
+  }
+
+  private *iterateWithPin(tree: BTree, range: RawRange, token: object): IterableIterator<{ key: RawKey; value: Uint8Array }> {
+    try {
+      const cursor: BTreeCursor = tree.cursor(range);
+      while (cursor.next()) {
+        this.checkOpen();
+        yield { key: cursor.key, value: this.readValue(cursor.key.length, cursor.address, cursor.length) };
+      }
+    } finally {
+      this.readerRegistry.unregister(token);
+      this.unpin(token);
+    }
+  }
+
+  private readValue(keyLength: number, address: number, length: number): Uint8Array {
+    if (this.options.verifyChecksums === 'always') {
+      const start = address - keyLength - entryHeaderBytes;
+      const around = this.device.read(start, entryHeaderBytes + keyLength + length);
+      if (!entryChecksumMatches(around, entryHeaderBytes + keyLength, keyLength, length)) {
+        throw new CorruptionError(this.device.location, start, 'value checksum mismatch');
+      }
+      return around.subarray(entryHeaderBytes + keyLength);
+    }
+    return this.device.read(address, length);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Runs `fn` as one transaction (see RawKvStore). `options.durability`
+   * overrides the store's durability for this commit only: 'sync' makes it
+   * durable before returning (lmdb-js's putSync), whatever the default.
+   */
+  transactionSync<T>(fn: (tx: RawWriter) => T, options?: CommitOptions): T {
+    if (this.explicit !== undefined) throw new FairdbError('CONFLICT', 'an explicit transaction is open; commit or roll it back first');
+    const { result, durable } = this.runTransaction(fn, options);
+    if (durable !== undefined) durable.catch(() => undefined);
+    return result;
+  }
+
+  async transaction<T>(fn: (tx: RawWriter) => T, options?: CommitOptions): Promise<T> {
+    await this.whenNoExplicitTransaction();
+    const { result, durable } = this.runTransaction(fn, options);
+    if (durable !== undefined) await durable;
+    return result;
+  }
+
+  private inTransactionFunction = false;
+
+  /** Runs a transaction function and commits what it wrote. */
+  private runTransaction<T>(fn: (tx: RawWriter) => T, options: CommitOptions | undefined): { result: T; durable: Promise<void> | undefined } {
+    this.checkWritable();
+    if (this.inTransactionFunction) {
+      throw new FairdbError('CONFLICT', 'transactions do not nest: a transaction function is already running');
+    }
+    const tx = new TransactionWriter(this, this.tree);
+    let result: T;
+    this.inTransactionFunction = true;
+    try {
+      result = fn(tx);
+    } finally {
+      this.inTransactionFunction = false;
+      tx.close();
+    }
+    if (isPromiseLike(result)) {
+      throw new InvalidArgumentError('a transaction function must be synchronous; it returned a promise (nothing was written)');
+    }
+    return { result, durable: this.commitWrites(tx.writes, options?.durability) };
+  }
+
+  begin(): RawTransaction {
+    this.checkWritable();
+    if (this.inTransactionFunction) throw new FairdbError('CONFLICT', 'transactions do not nest: a transaction function is running');
+    if (this.explicit !== undefined) throw new FairdbError('CONFLICT', 'a write transaction is already open');
+    const tx = new ExplicitTransaction(this, this.captureTree());
+    this.explicit = tx;
+    this.pin(tx);
+    return tx;
+  }
+
+  /** @internal Ends an explicit transaction; commits its writes unless rolled back. */
+  endExplicit(tx: ExplicitTransaction, commit: boolean): Promise<void> | undefined {
+    assert(this.explicit === tx, 'the ending transaction is the open one');
+    this.explicit = undefined;
+    this.unpin(tx);
+    let durable: Promise<void> | undefined;
+    try {
+      if (commit) durable = this.commitWrites(tx.writes);
+    } finally {
+      // Let waiting async writers run, in order, until one opens another
+      // explicit transaction.
+      while (this.waiting.length > 0 && this.explicit === undefined) (this.waiting.shift() as () => void)();
+    }
+    return durable;
+  }
+
+  private whenNoExplicitTransaction(): Promise<void> | void {
+    if (this.explicit === undefined) return;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Appends a transaction's writes to the log and applies them to the index.
+   * Returns the durability promise, or undefined when there was nothing to
+   * write. Throws before changing anything when the transaction is invalid.
+   */
+  private commitWrites(writes: WriteSet, override?: 'sync'): Promise<void> | undefined {
+    if (writes.size === 0) return undefined;
+    this.checkWritable();
+    const txId = this.nextTxId++;
+    const recordBytesMax = this.wal.recordBytesMax;
+    // Gather the tree updates first: (key, address or -1 for delete, length).
+    const keys: RawKey[] = [];
+    const addresses: number[] = [];
+    const lengths: number[] = [];
+    let pendingFrom = 0;
+    let totalBytes = 0;
+    const writer = this.writer;
+    writer.begin(txId);
+    const offsets: number[] = [];
+    const flushPart = (type: KvRecordType): void => {
+      const ref = this.append(type, writer.finish());
+      for (let i = pendingFrom; i < keys.length; i++) {
+        if (addresses[i] !== -1) addresses[i] = ref.address + (offsets[i - pendingFrom] as number);
+      }
+      pendingFrom = keys.length;
+      offsets.length = 0;
+      writer.begin(txId);
+    };
+    for (const [key, value] of writes) {
+      const bytes = entryBytes(key.length, value === null ? 0 : value.length);
+      totalBytes += bytes;
+      if (totalBytes > transactionBytesMax) throw new LimitError('transaction size in bytes', transactionBytesMax, totalBytes);
+      if (writer.entries > 0 && writer.bytes + bytes > recordBytesMax) flushPart(KvRecordType.Part);
+      keys.push(key);
+      if (value === null) {
+        writer.del(key);
+        addresses.push(-1);
+        lengths.push(0);
+        offsets.push(0);
+      } else {
+        offsets.push(writer.put(key, value));
+        addresses.push(0);
+        lengths.push(value.length);
+      }
+    }
+    flushPart(KvRecordType.Commit);
+    this.applyToIndex(keys, addresses, lengths);
+    this.counters.transactions++;
+    this.scheduleMaintenance();
+    if (override === 'sync' || this.options.durability === 'sync') {
+      this.persistNow();
+      return undefined;
+    }
+    return this.wal.commit().catch((error: unknown) => {
+      this.fail(error);
+      throw error;
+    });
+  }
+
+  private append(type: KvRecordType, payload: Uint8Array): RecordRef {
+    try {
+      const ref = this.wal.append(type, payload);
+      this.appendedBytes += payload.length + recordFramingBytes;
+      if (this.segmentOrigin < 0) this.learnSegmentLayout();
+      return ref;
+    } catch (error) {
+      if (!(error instanceof FairdbError) || error.code === 'IO') this.fail(error);
+      throw error;
+    }
+  }
+
+  private persistNow(): void {
+    try {
+      this.wal.persistNow();
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+  }
+
+  private applyToIndex(keys: readonly RawKey[], addresses: readonly number[], lengths: readonly number[]): void {
+    const editor = this.tree.edit({ exclusive: !this.treeShared });
+    const old = this.lookupOut;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as RawKey;
+      if (editor.lookup(key, old)) this.addLive(old.address, -entryBytes(key.length, old.length));
+      const address = addresses[i] as number;
+      if (address === -1) {
+        editor.delete(key);
+      } else {
+        const length = lengths[i] as number;
+        editor.set(key, address, length);
+        this.addLive(address, entryBytes(key.length, length));
+      }
+    }
+    this.tree = editor.finish();
+    this.treeShared = false;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /** Replays the log after the checkpoint into the index; returns the records applied. */
+  private replay(): number {
+    let records = 0;
+    let partsTx = -1;
+    const parts: { ref: RecordRef; payload: Uint8Array }[] = [];
+    const keys: RawKey[] = [];
+    const addresses: number[] = [];
+    const lengths: number[] = [];
+    let maxTxId = this.nextTxId - 1;
+    const collect = (ref: RecordRef, payload: Uint8Array): void => {
+      readBatch(payload, { file: this.device.location, offset: ref.address }, (entry: EntryView) => {
+        keys.push(entry.key);
+        addresses.push(entry.op === EntryOp.Delete ? -1 : ref.address + entry.valueOffset);
+        lengths.push(entry.valueLength);
+      });
+    };
+    this.wal.replay((ref, payload) => {
+      records++;
+      this.appendedBytes += ref.length + recordFramingBytes;
+      switch (ref.type) {
+        case KvRecordType.Part: {
+          const txId = validTxId(payload, ref, this.device.location);
+          // Parts of an earlier transaction that never committed are dropped.
+          if (txId !== partsTx) parts.length = 0;
+          partsTx = txId;
+          parts.push({ ref, payload });
+          maxTxId = Math.max(maxTxId, txId);
+          return;
+        }
+        case KvRecordType.Commit:
+        case KvRecordType.Relocate: {
+          const txId = validTxId(payload, ref, this.device.location);
+          maxTxId = Math.max(maxTxId, txId);
+          keys.length = 0;
+          addresses.length = 0;
+          lengths.length = 0;
+          if (txId === partsTx) for (const part of parts) collect(part.ref, part.payload);
+          parts.length = 0;
+          partsTx = -1;
+          collect(ref, payload);
+          this.applyToIndex(keys, addresses, lengths);
+          return;
+        }
+        default:
+          throw new CorruptionError(this.device.location, ref.address, `unknown KV record type ${ref.type}`);
+      }
+    });
+    this.nextTxId = maxTxId + 1;
+    return records;
+  }
+
+  // ---------------------------------------------------------------- snapshots and pins
+
+  /** Marks the current tree as shared and returns it. */
+  private captureTree(): BTree {
+    this.treeShared = true;
+    return this.tree;
+  }
+
+  /** @internal */
+  pin(token: object): void {
+    this.pins.set(token, this.epoch);
+  }
+
+  /** @internal */
+  unpin(token: object): void {
+    if (this.pins.delete(token)) this.freeUnpinnedSegments();
+  }
+
+  // ---------------------------------------------------------------- segments, checkpoints, compaction
+
+  private learnSegmentLayout(): void {
+    const segments = this.wal.segments();
+    if (segments.length === 0) return;
+    const first = segments[0]!;
+    this.segmentBytes = this.wal.segmentBytes;
+    this.segmentOrigin = first.base - first.index * this.segmentBytes;
+    for (const s of segments) {
+      if (s.base !== this.segmentOrigin + s.index * this.segmentBytes) {
+        throw new CorruptionError(this.device.location, s.base, `log segment ${s.index} is not where its index places it`);
+      }
+    }
+  }
+
+  /** The segment index holding a device address. */
+  private slotOf(address: number): number {
+    return Math.floor((address - this.segmentOrigin) / this.segmentBytes);
+  }
+
+  private addLive(address: number, bytes: number): void {
+    const slot = this.slotOf(address);
+    this.liveBySlot.set(slot, (this.liveBySlot.get(slot) ?? 0) + bytes);
+    this.liveBytes += bytes;
+  }
+
+  /** Log bytes written after what the current checkpoint covers: what reopening replays. */
+  private tailBytesSinceCheckpoint(): number {
+    return this.appendedBytes - this.appendedAtCheckpoint;
+  }
+
+  /**
+   * Starts a checkpoint or compaction in the background when a threshold is
+   * crossed. Called at every commit, so the common path is two comparisons;
+   * compaction is only considered every quarter segment of new log.
+   */
+  private scheduleMaintenance(): void {
+    if (this.maintenanceScheduled || this.maintenance !== undefined) return;
+    let due = this.needsCheckpoint();
+    if (!due && this.appendedBytes - this.appendedAtCompactionCheck >= this.segmentBytes / 4) {
+      this.appendedAtCompactionCheck = this.appendedBytes;
+      due = this.compactionVictims(false).length > 0;
+    }
+    if (!due) return;
+    this.maintenanceScheduled = true;
+    setImmediate(() => {
+      this.maintenanceScheduled = false;
+      if (this.closed || this.failed !== undefined) return;
+      void this.runMaintenance(() => this.maintain()).catch(() => undefined);
+    });
+  }
+
+  private needsCheckpoint(): boolean {
+    const every = this.options.checkpointBytes;
+    return every > 0 && this.tailBytesSinceCheckpoint() >= every;
+  }
+
+  private async maintain(): Promise<void> {
+    if (this.compactionVictims(false).length > 0) await this.compactNow(false);
+    else if (this.needsCheckpoint()) await this.checkpointNow();
+  }
+
+  /** Runs one maintenance task at a time. */
+  private async runMaintenance(task: () => Promise<void>): Promise<void> {
+    while (this.maintenance !== undefined) await this.maintenance.catch(() => undefined);
+    const run = task();
+    this.maintenance = run;
+    try {
+      await run;
+    } finally {
+      if (this.maintenance === run) this.maintenance = undefined;
+    }
+  }
+
+  /** Persists the index so that reopening replays only what comes after. */
+  checkpoint(): Promise<void> {
+    this.checkWritable();
+    return this.runMaintenance(() => this.checkpointNow());
+  }
+
+  /** Compacts every log segment with dead space, then checkpoints; returns what it did. */
+  compact(): Promise<void> {
+    this.checkWritable();
+    return this.runMaintenance(() => this.compactNow(true));
+  }
+
+  private async checkpointNow(): Promise<void> {
+    this.checkWritable();
+    this.persistNow();
+    const lsn = this.wal.lastLsn;
+    const appendedAtCapture = this.appendedBytes;
+    const tree = this.captureTree();
+    const token = {};
+    this.pin(token);
+    try {
+      // Encoding reads only the immutable tree, so commits may go on while it
+      // runs; give them a turn first.
+      await yieldToEventLoop();
+      this.checkWritable();
+      const image = encodeCheckpoint(tree.size, (visit) => void tree.scan({}, visit), this.nextTxId);
+      await yieldToEventLoop();
+      this.checkWritable();
+      this.persistNow();
+      this.wal.writeCheckpoint(lsn, image);
+      this.appendedAtCheckpoint = appendedAtCapture;
+      this.counters.checkpoints++;
+    } catch (error) {
+      if (!(error instanceof FairdbError) || error.code === 'IO') this.fail(error);
+      throw error;
+    } finally {
+      this.unpin(token);
+    }
+    this.freeUnpinnedSegments();
+  }
+
+  /**
+   * Sealed log segments worth compacting: all with any dead space when
+   * forced, else those whose dead fraction is at least the configured ratio
+   * and only when dead space overall exceeds it too.
+   */
+  private compactionVictims(force: boolean): number[] {
+    const ratio = this.options.compactionDeadRatio;
+    if (!force && ratio === 0) return [];
+    const pending = new Set(this.pendingFrees.map((p) => p.segment));
+    const victims: { index: number; dead: number }[] = [];
+    let sealedBytes = 0;
+    let sealedDead = 0;
+    for (const s of this.wal.segments()) {
+      if (s.active || pending.has(s.index)) continue;
+      const live = this.liveBySlot.get(s.index) ?? 0;
+      const dead = Math.max(0, s.usedBytes - live);
+      sealedBytes += s.usedBytes;
+      sealedDead += dead;
+      if (force ? dead > 0 : s.usedBytes > 0 && dead / s.usedBytes >= ratio) victims.push({ index: s.index, dead });
+    }
+    if (!force && (sealedBytes === 0 || sealedDead / sealedBytes < ratio)) return [];
+    victims.sort((a, b) => b.dead - a.dead);
+    return victims.map((v) => v.index);
+  }
+
+  private async compactNow(force: boolean): Promise<void> {
+    const victims = this.compactionVictims(force);
+    if (victims.length === 0) {
+      if (force) await this.checkpointNow();
+      return;
+    }
+    for (const segment of victims) {
+      // Candidates: puts in the segment whose value the index still points at.
+      const candidates: { key: RawKey; address: number; length: number }[] = [];
+      const out = { address: 0, length: 0 };
+      this.wal.scanSegment(segment, (ref, payload) => {
+        if (ref.type !== KvRecordType.Commit && ref.type !== KvRecordType.Relocate && ref.type !== KvRecordType.Part) {
+          throw new CorruptionError(this.device.location, ref.address, `unknown KV record type ${ref.type}`);
+        }
+        readBatch(payload, { file: this.device.location, offset: ref.address }, (entry) => {
+          if (entry.op !== EntryOp.Put) return;
+          const address = ref.address + entry.valueOffset;
+          if (this.tree.lookup(entry.key, out) && out.address === address) candidates.push({ key: entry.key, address, length: entry.valueLength });
+        });
+      });
+      let i = 0;
+      while (i < candidates.length) {
+        this.checkWritable();
+        // One synchronous step: re-check liveness (writes may have happened
+        // while we yielded), append the still-live values, repoint the index.
+        const txId = this.nextTxId++;
+        this.writer.begin(txId);
+        const moved: { key: RawKey; from: number; offset: number; length: number }[] = [];
+        while (i < candidates.length && (this.writer.entries === 0 || this.writer.bytes < relocationBatchBytes)) {
+          const c = candidates[i++]!;
+          if (!this.tree.lookup(c.key, out) || out.address !== c.address) continue;
+          const offset = this.writer.put(c.key, this.device.read(c.address, c.length));
+          moved.push({ key: c.key, from: c.address, offset, length: c.length });
+        }
+        if (moved.length > 0) {
+          const ref = this.append(KvRecordType.Relocate, this.writer.finish());
+          const editor: BTreeEditor = this.tree.edit({ exclusive: !this.treeShared });
+          for (const m of moved) {
+            const moved_ = editor.relocate(m.key, m.from, ref.address + m.offset, m.length);
+            assert(moved_, 'a value checked live in this step is still live');
+            this.addLive(m.from, -entryBytes(m.key.length, m.length));
+            this.addLive(ref.address + m.offset, entryBytes(m.key.length, m.length));
+            this.counters.bytesRelocated += m.length;
+          }
+          this.tree = editor.finish();
+          this.treeShared = false;
+        }
+        await yieldToEventLoop();
+      }
+      this.epoch++;
+      this.pendingFrees.push({ segment, epoch: this.epoch, lsn: this.wal.lastLsn });
+    }
+    this.counters.compactions++;
+    await this.checkpointNow();
+  }
+
+  /** Frees segments no checkpoint and no open reader can refer to any more. */
+  private freeUnpinnedSegments(): void {
+    if (this.pendingFrees.length === 0 || this.closed || this.failed !== undefined) return;
+    let oldestPin = Infinity;
+    for (const epoch of this.pins.values()) oldestPin = Math.min(oldestPin, epoch);
+    const checkpointLsn = this.wal.checkpointLsn;
+    for (let i = 0; i < this.pendingFrees.length; ) {
+      const p = this.pendingFrees[i]!;
+      if (oldestPin >= p.epoch && checkpointLsn >= p.lsn) {
+        this.wal.freeSegment(p.segment);
+        this.liveBySlot.delete(p.segment);
+        this.counters.segmentsFreed++;
+        this.pendingFrees.splice(i, 1);
+      } else {
+        i++;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  stats(): LogStoreStats {
+    const segments = this.wal.segments();
+    let logBytes = 0;
+    for (const s of segments) logBytes += s.usedBytes;
+    return {
+      keys: this.tree.size,
+      liveBytes: this.liveBytes,
+      logBytes,
+      logSegments: segments.length,
+      ...this.counters,
+      openSnapshots: this.pins.size,
+      recovery: this.recoveryFigures,
+      wal: this.wal.stats(),
+      device: this.device.stats(),
+    };
+  }
+
+  /** Resolves once everything committed so far is durable. */
+  async flushed(): Promise<void> {
+    this.checkOpen();
+    if (this.failed !== undefined) throw this.failed;
+    this.persistNow();
+  }
+
+  /**
+   * Waits for background work, makes everything durable, writes a final
+   * checkpoint when the log tail is long enough to make reopening slow, and
+   * closes the log and the device. Open snapshots and iterators become
+   * unusable (CLOSED).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.explicit !== undefined) this.explicit.rollback();
+    while (this.maintenance !== undefined) await this.maintenance.catch(() => undefined);
+    if (this.failed === undefined && this.tailBytesSinceCheckpoint() >= closeCheckpointBytes) {
+      await this.checkpointNow().catch(() => undefined);
+    }
+    this.closed = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+    await this.wal.close();
+  }
+
+  /** @internal */
+  checkOpen(): void {
+    if (this.closed) throw new ClosedError('database');
+  }
+
+  private checkWritable(): void {
+    this.checkOpen();
+    if (this.failed !== undefined) {
+      throw new FairdbError('IO', `the database failed and accepts no more writes: ${this.failed.message}`, { cause: this.failed });
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed === undefined) this.failed = error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** Approximate bytes of log framing per record (record header and alignment). */
+const recordFramingBytes = 32;
+
+/** Tails shorter than this are replayed at the next open rather than checkpointed at close. */
+const closeCheckpointBytes = 1024 * 1024;
+
+function validTxId(payload: Uint8Array, ref: RecordRef, file: string): number {
+  if (payload.length < 16) throw new CorruptionError(file, ref.address, 'KV batch shorter than its header');
+  return batchTxId(payload);
+}
+
+function checkRange(range: RawRange): void {
+  if (range.limit !== undefined && !(Number.isInteger(range.limit) && range.limit >= 0)) {
+    throw new InvalidArgumentError(`limit must be a non-negative integer, got ${range.limit}`);
+  }
+}
+
+function isPromiseLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function checkKeyAndValue(key: RawKey, value: Uint8Array | null): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidArgumentError('a key must be a non-empty binary string');
+  if (key.length > keyBytesMax) throw new LimitError('key length in bytes', keyBytesMax, key.length);
+  if (value !== null) {
+    if (!(value instanceof Uint8Array)) throw new InvalidArgumentError('a raw value must be a Uint8Array');
+    if (value.length > valueBytesMax) throw new LimitError('value length in bytes', valueBytesMax, value.length);
+  }
+}
+
+/**
+ * The writes and reads of one transaction: reads see the tree the
+ * transaction began on plus its own writes.
+ */
+class TransactionWriter implements RawWriter {
+  readonly writes: WriteSet = new Map();
+  private sortedWriteKeys: RawKey[] | undefined;
+  private active = true;
+
+  constructor(
+    protected readonly store: LogStore,
+    protected readonly base: BTree,
+  ) {}
+
+  close(): void {
+    this.active = false;
+  }
+
+  protected checkActive(): void {
+    if (!this.active) throw new ClosedError('transaction');
+    this.store.checkOpen();
+  }
+
+  getRaw(key: RawKey): Uint8Array | undefined {
+    this.checkActive();
+    const own = this.writes.get(key);
+    if (own !== undefined) return own === null ? undefined : own;
+    return this.store.readFrom(this.base, key);
+  }
+
+  putRaw(key: RawKey, value: Uint8Array): void {
+    this.checkActive();
+    checkKeyAndValue(key, value);
+    if (!this.writes.has(key)) this.sortedWriteKeys = undefined;
+    // Copy: the caller may reuse its buffer.
+    this.writes.set(key, value.slice());
+  }
+
+  delRaw(key: RawKey): boolean {
+    this.checkActive();
+    checkKeyAndValue(key, null);
+    const own = this.writes.get(key);
+    const existed = own === undefined ? this.base.has(key) : own !== null;
+    if (own === undefined) this.sortedWriteKeys = undefined;
+    this.writes.set(key, null);
+    return existed;
+  }
+
+  scanRaw(range: RawRange, visit: RawVisitor): number {
+    this.checkActive();
+    if (this.writes.size === 0) return this.store.scanTree(this.base, range, visit);
+    checkRange(range);
+    // Merge the tree's entries with the transaction's own writes, which win.
+    const reverse = range.reverse === true;
+    const own = this.ownKeysIn(range);
+    const limit = range.limit ?? Infinity;
+    let next = 0;
+    let count = 0;
+    let stopped = false;
+    const before = (a: RawKey, b: RawKey): boolean => (reverse ? a > b : a < b);
+    const emitOwn = (key: RawKey): boolean => {
+      const value = this.writes.get(key);
+      if (value === null || value === undefined) return true;
+      count++;
+      if (visit(key, value, 0, value.length) === false || count >= limit) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    };
+    if (limit > 0) {
+      this.store.scanTree(this.base, { ...range, limit: undefined }, (key, buffer, offset, length) => {
+        while (next < own.length && before(own[next]!, key)) {
+          if (!emitOwn(own[next++]!)) return false;
+        }
+        if (next < own.length && own[next] === key) return emitOwn(own[next++]!);
+        if (this.writes.has(key)) return true;
+        count++;
+        if (visit(key, buffer, offset, length) === false || count >= limit) {
+          stopped = true;
+          return false;
+        }
+        return true;
+      });
+      while (!stopped && next < own.length) if (!emitOwn(own[next++]!)) break;
+    }
+    return count;
+  }
+
+  private ownKeysIn(range: RawRange): RawKey[] {
+    if (this.sortedWriteKeys === undefined) this.sortedWriteKeys = [...this.writes.keys()].sort();
+    const reverse = range.reverse === true;
+    const keys = this.sortedWriteKeys.filter((k) =>
+      reverse
+        ? (range.start === undefined || k <= range.start) && (range.end === undefined || k > range.end)
+        : (range.start === undefined || k >= range.start) && (range.end === undefined || k < range.end),
+    );
+    return reverse ? keys.reverse() : keys;
+  }
+}
+
+/** `begin()`: a transaction that stays open across calls until commit or rollback. */
+class ExplicitTransaction extends TransactionWriter implements RawTransaction {
+  private state: 'open' | 'committed' | 'rolled back' = 'open';
+
+  get open(): boolean {
+    return this.state === 'open';
+  }
+
+  commit(): Promise<void> {
+    this.checkActive();
+    this.state = 'committed';
+    this.close();
+    return this.store.endExplicit(this, true) ?? Promise.resolve();
+  }
+
+  rollback(): void {
+    if (this.state !== 'open') return;
+    this.state = 'rolled back';
+    this.close();
+    void this.store.endExplicit(this, false);
+  }
+}
+
+class Snapshot implements RawSnapshot {
+  private released = false;
+
+  constructor(
+    private readonly store: LogStore,
+    private readonly tree: BTree,
+  ) {
+    store.pin(this);
+  }
+
+  getRaw(key: RawKey): Uint8Array | undefined {
+    this.check();
+    return this.store.readFrom(this.tree, key);
+  }
+
+  scanRaw(range: RawRange, visit: RawVisitor): number {
+    this.check();
+    return this.store.scanTree(this.tree, range, visit);
+  }
+
+  iterateRaw(range: RawRange): IterableIterator<{ key: RawKey; value: Uint8Array }> {
+    this.check();
+    return this.store.iterateTree(this.tree, range);
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.store.unpin(this);
+  }
+
+  private check(): void {
+    if (this.released) throw new ClosedError('snapshot');
+    this.store.checkOpen();
+  }
+}
+
