@@ -1,0 +1,282 @@
+/**
+ * `open()` and the `Database` facade: the one place that assembles the
+ * layers (device, log store, key-value API; tables and the job scheduler are
+ * attached here as they land).
+ */
+import {
+  ClosedError,
+  InvalidArgumentError,
+  OptionsViolations,
+  type Device,
+} from '../storage/device/index.js';
+import { MemoryDevice } from '../storage/memory-device/index.js';
+import { openPmemDevice, type LatencyModel } from '../storage/pmem/index.js';
+import { openFileDevice } from '../storage/file-device/index.js';
+import { acquireLock, type DatabaseLock } from '../storage/lock/index.js';
+import { databaseFiles, fileExists } from '../storage/database-dir/index.js';
+import {
+  KvApi,
+  KvTransactionApi,
+  LogStore,
+  type CommitOptions,
+  type Entry,
+  type Key,
+  type KvTransaction,
+  type LogStoreStats,
+  type RangeIterable,
+  type RangeOptions,
+  type RawIterable,
+  type RawSnapshot,
+  type RawWriter,
+  type ValueEncoding,
+  type VerifyChecksums,
+} from '../storage/kv/index.js';
+import type { Durability } from '../wal/index.js';
+
+export type DeviceChoice = 'pmem' | 'file' | 'memory';
+
+export interface PmemOpenOptions {
+  /** 'appdirect' (default): persistent. 'memory': Optane Memory Mode, volatile by design. */
+  readonly mode?: 'appdirect' | 'memory';
+  /** Latency model: 'none' (default), 'optane', 'dram' or custom figures. */
+  readonly latency?: 'none' | 'optane' | 'dram' | LatencyModel;
+  /** Busy-wait for the modelled device time (wall-clock benchmarks); default false. */
+  readonly injectDelay?: boolean;
+  /**
+   * fdatasync the backing file at every persist barrier; default false.
+   * Without it, committed data survives a process crash but not power loss.
+   */
+  readonly fsync?: boolean;
+}
+
+export interface OpenOptions {
+  /** Where data lives: 'pmem' (default), 'file' (block device + fdatasync) or 'memory' (volatile). */
+  readonly device?: DeviceChoice;
+  readonly pmem?: PmemOpenOptions;
+  /** When a commit is durable: 'group' (default), 'sync' or 'none'. */
+  readonly durability?: Durability;
+  /** Value encoding of the key-value API; default 'msgpack'. */
+  readonly encoding?: ValueEncoding;
+  /** Log segment size in bytes for a new database; default 16 MiB. */
+  readonly segmentBytes?: number;
+  /** Automatic checkpoint after this many log bytes; default 32 MiB; 0 = off. */
+  readonly checkpointBytes?: number;
+  /** Automatic compaction when dead space exceeds this fraction; default 0.5; 0 = off. */
+  readonly compactionDeadRatio?: number;
+  /** 'recovery' (default) or 'always' (verify every value read). */
+  readonly verifyChecksums?: VerifyChecksums;
+}
+
+export interface DatabaseStats extends LogStoreStats {
+  readonly path: string;
+  readonly deviceKind: DeviceChoice;
+}
+
+/** A fairdb database. Create it with `open()`. */
+export class Database<V = any> {
+  /** The directory of the database, or ':memory:'. */
+  readonly path: string;
+  /** @internal The raw store, for the layers the engine attaches. */
+  readonly store: LogStore;
+  private readonly kv: KvApi<V>;
+  private readonly lock: DatabaseLock | undefined;
+  private readonly deviceKind: DeviceChoice;
+  private closing: Promise<void> | undefined;
+  private readonly encoding: ValueEncoding;
+
+  /** @internal Use `open()`. */
+  constructor(parts: { path: string; store: LogStore; lock: DatabaseLock | undefined; deviceKind: DeviceChoice; encoding: ValueEncoding }) {
+    this.path = parts.path;
+    this.store = parts.store;
+    this.lock = parts.lock;
+    this.deviceKind = parts.deviceKind;
+    this.encoding = parts.encoding;
+    this.kv = new KvApi<V>(this.store, { encoding: parts.encoding });
+  }
+
+  /** The value of `key`, or undefined. Synchronous. */
+  get(key: Key): V | undefined {
+    return this.kv.get(key);
+  }
+
+  doesExist(key: Key): boolean {
+    return this.kv.doesExist(key);
+  }
+
+  /** Sets `key`; resolves once durable per the database's durability. */
+  async put(key: Key, value: V): Promise<void> {
+    await this.transaction((tx) => tx.put(key, value));
+  }
+
+  /** Deletes `key`; resolves to whether it existed, once durable. */
+  async del(key: Key): Promise<boolean> {
+    return this.transaction((tx) => tx.del(key));
+  }
+
+  /**
+   * Entries of a key range, in key order, read lazily: `start` inclusive,
+   * `end` exclusive; with `reverse: true` from `start` down to `end`, as in
+   * lmdb-js. Each iteration reads the database as it is when it starts.
+   */
+  getRange(options: RangeOptions = {}): RangeIterable<V> {
+    return this.kv.getRange(options);
+  }
+
+  /**
+   * Runs `fn` as one atomic transaction and returns its result. `fn` must be
+   * synchronous; if it throws, nothing it wrote is applied. Durable on return
+   * when durability is 'sync'; otherwise durable by the end of the current
+   * event-loop turn ('group') or shortly after ('none').
+   */
+  transactionSync<T>(fn: (tx: KvTransaction<V>) => T, options?: CommitOptions): T {
+    return this.store.transactionSync((raw) => fn(this.transactionApi(raw)), options);
+  }
+
+  /** As `transactionSync`, resolving once the transaction is durable. */
+  transaction<T>(fn: (tx: KvTransaction<V>) => T, options?: CommitOptions): Promise<T> {
+    return this.store.transaction((raw) => fn(this.transactionApi(raw)), options);
+  }
+
+  /** Sets `key` and makes it durable before returning, whatever the durability (lmdb-js's putSync). */
+  putSync(key: Key, value: V): void {
+    this.transactionSync((tx) => tx.put(key, value), { durability: 'sync' });
+  }
+
+  /** Deletes `key` durably before returning; returns whether it existed. */
+  removeSync(key: Key): boolean {
+    return this.transactionSync((tx) => tx.del(key), { durability: 'sync' });
+  }
+
+  /**
+   * A consistent read-only view of the database as it is now.
+   * IMPORTANT: a snapshot pins log segments until released; release it.
+   */
+  snapshot(): Snapshot<V> {
+    return new Snapshot<V>(this.store.snapshotRaw(), this.encoding);
+  }
+
+  /** Writes a checkpoint now (reopening then replays only what follows). */
+  checkpoint(): Promise<void> {
+    return this.store.checkpoint();
+  }
+
+  /** Compacts every log segment with dead space, then checkpoints. */
+  compact(): Promise<void> {
+    return this.store.compact();
+  }
+
+  stats(): DatabaseStats {
+    return { path: this.path, deviceKind: this.deviceKind, ...this.store.stats() };
+  }
+
+  /** Makes everything committed so far durable, then closes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.store.close();
+      } finally {
+        this.lock?.release();
+      }
+    })();
+    return this.closing;
+  }
+
+  private transactionApi(raw: RawWriter): KvTransaction<V> {
+    return new KvTransactionApi<V>(raw, this.kv.codec);
+  }
+}
+
+/** A consistent read-only view; see `Database.snapshot()`. */
+export class Snapshot<V> {
+  private readonly kv: KvApi<V>;
+
+  constructor(
+    private readonly raw: RawSnapshot & RawIterable,
+    encoding: ValueEncoding,
+  ) {
+    this.kv = new KvApi<V>(raw, { encoding });
+  }
+
+  get(key: Key): V | undefined {
+    return this.kv.get(key);
+  }
+
+  doesExist(key: Key): boolean {
+    return this.kv.doesExist(key);
+  }
+
+  getRange(options: RangeOptions = {}): RangeIterable<V> {
+    return this.kv.getRange(options);
+  }
+
+  release(): void {
+    this.raw.release();
+  }
+}
+
+/**
+ * Opens (creating if needed) the database in directory `path`. Throws
+ * `LOCKED` when another live process has it open; a lock left by a dead
+ * process is taken over. With `device: 'memory'` nothing touches the disk
+ * and `path` is only a name.
+ */
+export function open<V = any>(path: string, options: OpenOptions = {}): Database<V> {
+  const resolved = resolveOpenOptions(options);
+  if (resolved.device === 'memory') {
+    const store = new LogStore({ ...resolved.store, device: new MemoryDevice() });
+    return new Database<V>({ path: ':memory:', store, lock: undefined, deviceKind: 'memory', encoding: resolved.encoding });
+  }
+  const files = databaseFiles(path);
+  const lock = acquireLock(files.lockFile);
+  let device: Device | undefined;
+  try {
+    if (resolved.device === 'pmem') {
+      if (fileExists(files.blockFile)) throw new InvalidArgumentError(`${files.directory} holds a 'file' device database; open it with device: 'file'`);
+      device = openPmemDevice({ path: files.pmemFile, ...resolved.pmem });
+    } else {
+      if (fileExists(files.pmemFile)) throw new InvalidArgumentError(`${files.directory} holds a 'pmem' device database; open it with device: 'pmem'`);
+      device = openFileDevice({ path: files.blockFile });
+    }
+    const store = new LogStore({ ...resolved.store, device });
+    return new Database<V>({ path: files.directory, store, lock, deviceKind: resolved.device, encoding: resolved.encoding });
+  } catch (error) {
+    try {
+      device?.close();
+    } finally {
+      lock.release();
+    }
+    throw error;
+  }
+}
+
+function resolveOpenOptions(options: OpenOptions) {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('open options must be an object');
+  const v = new OptionsViolations('open options');
+  const device = options.device ?? 'pmem';
+  v.check(device === 'pmem' || device === 'file' || device === 'memory', `device must be 'pmem', 'file' or 'memory', got ${String(device)}`);
+  const encoding = options.encoding ?? 'msgpack';
+  v.check(['msgpack', 'binary', 'string', 'json'].includes(encoding), `encoding must be 'msgpack', 'binary', 'string' or 'json', got ${String(encoding)}`);
+  const pmem = options.pmem ?? {};
+  v.check(typeof pmem === 'object' && pmem !== null, 'pmem options must be an object');
+  v.throwIfAny();
+  return {
+    device,
+    encoding,
+    pmem: {
+      mode: pmem.mode ?? 'appdirect',
+      latency: pmem.latency ?? 'none',
+      injectDelay: pmem.injectDelay ?? false,
+      fsync: pmem.fsync ?? false,
+    },
+    store: {
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
+      ...(options.segmentBytes === undefined ? {} : { segmentBytes: options.segmentBytes }),
+      ...(options.checkpointBytes === undefined ? {} : { checkpointBytes: options.checkpointBytes }),
+      ...(options.compactionDeadRatio === undefined ? {} : { compactionDeadRatio: options.compactionDeadRatio }),
+      ...(options.verifyChecksums === undefined ? {} : { verifyChecksums: options.verifyChecksums }),
+    },
+  } as const;
+}
+
+export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions };
+export { ClosedError };

@@ -1,0 +1,16 @@
+/**
+ * fairdb's public API. Everything a user can import from 'fairdb' is exported
+ * here and nowhere else.
+ */
+export { open, Database, Snapshot, type OpenOptions, type PmemOpenOptions, type DeviceChoice, type DatabaseStats } from './database.js';
+export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions } from './database.js';
+export {
+  FairdbError,
+  CorruptionError,
+  LimitError,
+  InvalidArgumentError,
+  ClosedError,
+  LockedError,
+  IoError,
+  type FairdbErrorCode,
+} from '../storage/device/index.js';
