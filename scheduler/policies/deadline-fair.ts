@@ -34,7 +34,7 @@ const schema = {
   /** Fraction of the cluster's slots reservable by admitted deadline jobs. */
   reservedFraction: { kind: 'number', min: 0, max: 1, default: 0.5 },
   /** Slack below this fraction of the job's running time makes an admission `at-risk`. */
-  riskMargin: { kind: 'number', min: 0, max: 100, default: 0.1 },
+  riskMargin: { kind: 'number', min: 0, max: 100, default: 0.25 },
 } as const;
 
 /**

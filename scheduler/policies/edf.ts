@@ -27,7 +27,7 @@ import type { PlacementStrategy } from './decision-builder.js';
 export const deadlineParams = {
   placement: placementParam('packed'),
   /** Slack below this fraction of the job's running time makes an admission `at-risk`. */
-  riskMargin: { kind: 'number', min: 0, max: 100, default: 0.1 },
+  riskMargin: { kind: 'number', min: 0, max: 100, default: 0.25 },
   /** Whether jobs answered `infeasible` are demoted behind every deadline job. */
   demoteInfeasible: { kind: 'boolean', default: true },
 } as const;

@@ -100,7 +100,7 @@ describe('admission control', () => {
 
   it('flags a job the backlog makes miss as infeasible, with its predicted finish', () => {
     const { admissions } = admit([
-      { id: 'y', tenant: 't', arrival: 0, slots: 1, work: 100, deadline: 120 },
+      { id: 'y', tenant: 't', arrival: 0, slots: 1, work: 100, deadline: 130 },
       { id: 'z', tenant: 'u', arrival: 0, slots: 1, work: 60, deadline: 150 },
     ]);
     // z runs after y (later deadline): 100 + 60 = 160 > 150.
@@ -112,16 +112,17 @@ describe('admission control', () => {
 
   it('answers at-risk for a thin margin and for displacing an accepted job', () => {
     const thin = admit([{ id: 'w', tenant: 't', arrival: 0, slots: 1, work: 50, deadline: 52 }]);
-    // Slack 2 s is under 10% of its 50 s running time.
+    // Slack 2 s is under the default margin, 25% of its 50 s running time.
     expect(thin.admissions[0]?.verdict).toBe('at-risk');
     const displacing = admit([
-      { id: 'y', tenant: 't', arrival: 0, slots: 1, work: 100, deadline: 110 },
-      { id: 'v', tenant: 'u', arrival: 0, slots: 1, work: 20, deadline: 30 },
+      { id: 'y', tenant: 't', arrival: 0, slots: 1, work: 100, deadline: 130 },
+      { id: 'v', tenant: 'u', arrival: 0, slots: 1, work: 40, deadline: 50 },
     ]);
-    // v finishes at 20, in time, but pushes y (accepted, slack 10) to 120 > 110.
+    // v finishes at 40, in time with slack 10 (= 25% of 40), but pushes y
+    // (accepted, slack 30) to 140 > 130.
     expect(displacing.admissions.map((a) => [a.id, a.verdict, a.predictedFinish])).toEqual([
       ['y', 'accepted', 100],
-      ['v', 'at-risk', 20],
+      ['v', 'at-risk', 40],
     ]);
   });
 
