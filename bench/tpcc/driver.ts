@@ -57,6 +57,11 @@ export interface SqlDriver {
    * storage clause, or undefined for none.
    */
   readonly tableSuffix?: string;
+  /**
+   * Runs once after the bulk load and the index builds, inside the load's
+   * timing: what a DBA would do next (e.g. gather planner statistics).
+   */
+  afterLoad?(): void;
   close(): Promise<void>;
 }
 

@@ -117,6 +117,7 @@ function sqlInserter(driver: SqlDriver, timed: (fn: () => void) => void): Insert
     batch: (table, rows) => insertRows(table, rows),
     finish: () => {
       for (const index of tpccIndexes) driver.exec(createIndexSql(index));
+      driver.afterLoad?.();
     },
   };
 }
