@@ -33,8 +33,8 @@ import { RowCursor, utf8Slice } from './row-format.js';
 
 export type ColumnVector =
   | { readonly kind: 'f64'; readonly data: Float64Array; readonly nulls: Uint8Array | null }
-  | { readonly kind: 'bool'; readonly data: Uint8Array }
-  | { readonly kind: 'dict'; readonly codes: Int32Array; readonly dict: readonly string[] }
+  | { readonly kind: 'bool'; readonly data: Uint8Array; readonly hasNull: boolean }
+  | { readonly kind: 'dict'; readonly codes: Int32Array; readonly dict: readonly string[]; readonly hasNull: boolean }
   | { readonly kind: 'strings'; readonly data: readonly (string | null)[] }
   | { readonly kind: 'blobs'; readonly data: readonly (Uint8Array | null)[] };
 
@@ -119,6 +119,7 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
   }
   if (kind === 'bool') {
     let data = new Uint8Array(1024);
+    let hasNull = false;
     return {
       add(row) {
         if (row >= data.length) {
@@ -126,10 +127,15 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
           next.set(data);
           data = next;
         }
-        data[row] = ((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0 ? 255 : (cursor.u8[cursor.pos + slot] as number);
+        if (((cursor.u8[cursor.pos + nullByte] as number) & nullBit) !== 0) {
+          data[row] = 255;
+          hasNull = true;
+        } else {
+          data[row] = cursor.u8[cursor.pos + slot] as number;
+        }
       },
       finish(rows) {
-        return { kind: 'bool', data: data.slice(0, rows) };
+        return { kind: 'bool', data: data.slice(0, rows), hasNull };
       },
     };
   }
@@ -149,6 +155,7 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
   const dict: string[] = [];
   const lookup = new Map<string, number>();
   let strings: (string | null)[] | null = null;
+  let hasNull = false;
   return {
     add(row) {
       const value = cursor.isNull(column) ? null : utf8Slice(cursor.u8, cursor.varStart(column), cursor.varEnd(column));
@@ -165,6 +172,7 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
       }
       if (value === null) {
         c[row] = -1;
+        hasNull = true;
         return;
       }
       let code = lookup.get(value);
@@ -189,7 +197,7 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
     },
     finish(rows) {
       if (strings !== null) return { kind: 'strings', data: strings };
-      return { kind: 'dict', codes: (codes as Int32Array).slice(0, rows), dict };
+      return { kind: 'dict', codes: (codes as Int32Array).slice(0, rows), dict, hasNull };
     },
   };
 }

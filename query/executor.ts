@@ -33,6 +33,7 @@ import type { Access, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } fro
 import { RowCursor, utf8Slice } from './row-format.js';
 import type { ColumnType, ValueType } from './sql-type.js';
 import { coerceToColumn } from './table-writer.js';
+import { compileVecGroupKeys, compileVecNumber, compileVecPredicate, vectorBatchRows, type VecNumber, type VecPredicate, type VectorContext, type VectorHolder } from './vector.js';
 import { blobKey, compareText, compareValues, componentKey, textAsWholeNumber, toNumber, valueKey, type SqlValue } from './value.js';
 
 /** Most rows a top-N sort keeps in its heap; larger LIMITs sort everything. */
@@ -59,6 +60,12 @@ export interface ExecHost {
 interface Compiled {
   run(sink: () => boolean): boolean;
   readonly scope: CompileScope;
+  /** Present on scans from the columnar cache: batch access for vectorized consumers. */
+  readonly columnar?: {
+    batches(consumer: (sel: Int32Array, n: number) => boolean): boolean;
+    readonly context: VectorContext;
+    readonly cur: { i: number };
+  };
 }
 
 const noScope = (parent: CompileScope | undefined): CompileScope => ({
@@ -323,11 +330,14 @@ export class StatementCompiler implements CompileEnv {
       parent: input.scope.parent,
     };
     const havingPredicate = spec.having === undefined ? undefined : new ExprCompiler(this, scope).isTrue(spec.having);
+    const vectorized = input.columnar !== undefined && follow < 0 ? vectorAggregation(spec, input.columnar, accumulators) : undefined;
     const run = (sink: () => boolean): boolean => {
       groupCount = 0;
       keyValues = spec.groupBy.map(() => []);
       for (const acc of accumulators) acc.reset();
-      if (k === 0) {
+      if (vectorized !== undefined && vectorized(newGroup)) {
+        // Accumulated batch by batch from the columnar scan.
+      } else if (k === 0) {
         const g = newGroup();
         input.run(() => {
           step(g);
@@ -561,44 +571,78 @@ export class StatementCompiler implements CompileEnv {
     const source = node.source;
     const cur = { i: 0 };
     const holders = new Map<number, VectorHolder>();
-    const scope = sourceScope(outer, (s, column) => {
-      if (s.id !== source.id) return undefined;
-      const stored = (s.columns[column] as { stored: number }).stored;
+    const holderOf = (column: number): VectorHolder => {
+      const stored = (source.columns[column] as { stored: number }).stored;
       let holder = holders.get(stored);
       if (holder === undefined) {
         holder = { vector: undefined };
         holders.set(stored, holder);
         slot.columns.add(stored);
       }
-      return vectorGetter(holder, cur, slot.table.columns[stored]?.notNull === true || slot.table.primaryKey.includes(stored));
+      return holder;
+    };
+    const scope = sourceScope(outer, (s, column) => {
+      if (s.id !== source.id) return undefined;
+      const stored = (s.columns[column] as { stored: number }).stored;
+      return vectorGetter(holderOf(column), cur, slot.table.columns[stored]?.notNull === true || slot.table.primaryKey.includes(stored));
     });
-    const filter = predicateOf(new ExprCompiler(this, scope), node.filter);
+    const rowCompiler = new ExprCompiler(this, scope);
+    const context: VectorContext = { source, holder: holderOf, scalar: new ExprCompiler(this, outer) };
+    // Each conjunct in vector form when it has one (chosen per run), and row form always.
+    const conjuncts = node.filter.map((c) => ({ vector: compileVecPredicate(c, context), row: rowCompiler.isTrue(c) }));
     const reverse = node.reverse;
+    const sel = new Int32Array(vectorBatchRows);
+    const active: VecPredicate[] = [];
+    const rowOnly: Predicate[] = [];
+    const prepare = (): number => {
+      const entry = slot.entry;
+      assert(entry !== undefined, 'the engine sets the columnar entry before running a columnar variant');
+      for (const [stored, holder] of holders) {
+        holder.vector = entry.columns.get(stored);
+        assert(holder.vector !== undefined, 'the engine builds every column a variant reads');
+      }
+      active.length = 0;
+      rowOnly.length = 0;
+      for (const c of conjuncts) {
+        if (c.vector !== undefined && c.vector.prepare()) active.push(c.vector);
+        else rowOnly.push(c.row);
+      }
+      return entry.rowCount;
+    };
+    /** Feeds the rows that pass the filter to `consumer`, a batch at a time, in scan order. */
+    const batches = (consumer: (sel: Int32Array, n: number) => boolean): boolean => {
+      const total = prepare();
+      for (let b = 0; b < total; b += vectorBatchRows) {
+        const size = Math.min(vectorBatchRows, total - b);
+        let n = size;
+        if (!reverse) for (let j = 0; j < size; j++) sel[j] = b + j;
+        else for (let j = 0; j < size; j++) sel[j] = total - 1 - b - j;
+        for (let k = 0; k < active.length && n > 0; k++) n = (active[k] as VecPredicate).filter(sel, n);
+        if (rowOnly.length > 0 && n > 0) {
+          let m = 0;
+          outer: for (let j = 0; j < n; j++) {
+            const row = sel[j] as number;
+            cur.i = row;
+            for (let k = 0; k < rowOnly.length; k++) if (!(rowOnly[k] as Predicate)()) continue outer;
+            sel[m++] = row;
+          }
+          n = m;
+        }
+        if (n > 0 && !consumer(sel, n)) return false;
+      }
+      return true;
+    };
     return {
       scope,
-      run: (sink) => {
-        const entry = slot.entry;
-        assert(entry !== undefined, 'the engine sets the columnar entry before running a columnar variant');
-        for (const [stored, holder] of holders) {
-          holder.vector = entry.columns.get(stored);
-          assert(holder.vector !== undefined, 'the engine builds every column a variant reads');
-        }
-        const n = entry.rowCount;
-        if (!reverse) {
-          for (let i = 0; i < n; i++) {
-            cur.i = i;
-            if (filter !== undefined && !filter()) continue;
+      run: (sink) =>
+        batches((rows, n) => {
+          for (let j = 0; j < n; j++) {
+            cur.i = rows[j] as number;
             if (!sink()) return false;
           }
-        } else {
-          for (let i = n - 1; i >= 0; i--) {
-            cur.i = i;
-            if (filter !== undefined && !filter()) continue;
-            if (!sink()) return false;
-          }
-        }
-        return true;
-      },
+          return true;
+        }),
+      columnar: { batches, context, cur },
     };
   }
 
@@ -777,6 +821,83 @@ export class StatementCompiler implements CompileEnv {
         }),
     };
   }
+}
+
+/**
+ * Aggregation fed by a columnar scan, a batch at a time: group slots from
+ * dictionary codes, aggregate arguments as vectors. Returns undefined when
+ * the shape has no vector form, and the returned function returns false
+ * (having done nothing) when this execution cannot use it.
+ */
+function vectorAggregation(
+  spec: NonNullable<SelectPlan['aggregate']>,
+  columnar: NonNullable<Compiled['columnar']>,
+  accumulators: readonly Accumulator[],
+): ((newGroup: () => number) => boolean) | undefined {
+  const ctx = columnar.context;
+  const keys = spec.groupBy.length > 0 ? compileVecGroupKeys(spec.groupBy, ctx) : undefined;
+  if (spec.groupBy.length > 0 && keys === undefined) return undefined;
+  type Part = { kind: 'row' } | { kind: 'count' } | { kind: 'countArg' | 'sum' | 'minmax'; v: VecNumber };
+  const parts: Part[] = spec.aggregates.map((a) => {
+    if (a.distinct || a.fn === 'ANY') return { kind: 'row' };
+    if (a.fn === 'COUNT' && a.arg === undefined) return { kind: 'count' };
+    const v = a.arg === undefined ? undefined : compileVecNumber(a.arg, ctx);
+    if (v === undefined) return { kind: 'row' };
+    if (a.fn === 'COUNT') return { kind: 'countArg', v };
+    if (a.fn === 'MIN' || a.fn === 'MAX') return { kind: 'minmax', v };
+    return { kind: 'sum', v };
+  });
+  if (parts.every((p) => p.kind === 'row')) return undefined;
+  const cur = columnar.cur;
+  const slotOf = new Int32Array(vectorBatchRows);
+  const gids = new Int32Array(vectorBatchRows);
+  const vals = new Float64Array(vectorBatchRows);
+  return (newGroup) => {
+    const slots = keys === undefined ? 1 : keys.prepare();
+    if (slots < 0) return false;
+    const modes = parts.map((p) => (p.kind === 'row' || p.kind === 'count' ? p.kind : p.v.prepare() ? p.kind : 'row'));
+    const slotToGroup = new Int32Array(slots).fill(-1);
+    if (keys === undefined) slotToGroup[0] = newGroup();
+    columnar.batches((sel, n) => {
+      if (keys !== undefined) keys.slots(sel, n, slotOf);
+      else slotOf.fill(0, 0, n);
+      for (let j = 0; j < n; j++) {
+        const slot = slotOf[j] as number;
+        let g = slotToGroup[slot] as number;
+        if (g < 0) {
+          cur.i = sel[j] as number;
+          g = newGroup();
+          slotToGroup[slot] = g;
+        }
+        gids[j] = g;
+      }
+      for (let a = 0; a < parts.length; a++) {
+        const acc = accumulators[a] as Accumulator;
+        const part = parts[a] as Part;
+        switch (modes[a]) {
+          case 'count':
+          case 'countArg':
+            (acc as CountAccumulator).countBatch(gids, n);
+            break;
+          case 'sum':
+            (part as { v: VecNumber }).v.eval(sel, n, vals);
+            (acc as SumAccumulator).addBatch(gids, vals, n);
+            break;
+          case 'minmax':
+            (part as { v: VecNumber }).v.eval(sel, n, vals);
+            (acc as MinMaxAccumulator).addBatch(gids, vals, n);
+            break;
+          default:
+            for (let j = 0; j < n; j++) {
+              cur.i = sel[j] as number;
+              acc.add(gids[j] as number);
+            }
+        }
+      }
+      return true;
+    });
+    return true;
+  };
 }
 
 interface SelectRunner {
@@ -980,10 +1101,6 @@ function rowColumnGetter(table: TableDef, column: number, cursor: RowCursor): Ge
     lastSeq = cursor.seq;
     return lastValue;
   };
-}
-
-interface VectorHolder {
-  vector: ColumnVector | undefined;
 }
 
 function vectorGetter(holder: VectorHolder, cur: { i: number }, notNull: boolean): Getter {
@@ -1310,6 +1427,11 @@ class CountAccumulator implements Accumulator {
     if (this.arg === undefined || this.arg() !== null) (this.counts.data[g] as number)++;
     return false;
   }
+  /** Counts one row per entry of `gids` (no NULL argument). */
+  countBatch(gids: Int32Array, n: number): void {
+    const counts = this.counts.data;
+    for (let j = 0; j < n; j++) counts[gids[j] as number]++;
+  }
   result(g: number): SqlValue {
     return this.counts.data[g] as number;
   }
@@ -1359,6 +1481,29 @@ class SumAccumulator implements Accumulator {
     sums[g] = t;
     return false;
   }
+  /** Adds `vals[j]` to group `gids[j]` for j < n (no NULLs). */
+  addBatch(gids: Int32Array, vals: Float64Array, n: number): void {
+    const sums = this.sums.data;
+    const counts = this.counts.data;
+    if (this.exact) {
+      for (let j = 0; j < n; j++) {
+        const g = gids[j] as number;
+        sums[g] = (sums[g] as number) + (vals[j] as number);
+        counts[g]++;
+      }
+      return;
+    }
+    const comps = this.comps.data;
+    for (let j = 0; j < n; j++) {
+      const g = gids[j] as number;
+      const v = vals[j] as number;
+      const s = sums[g] as number;
+      const t = s + v;
+      comps[g] = (comps[g] as number) + (Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s);
+      sums[g] = t;
+      counts[g]++;
+    }
+  }
   result(g: number): SqlValue {
     const count = this.counts.data[g] as number;
     const sum = (this.sums.data[g] as number) + (this.exact ? 0 : (this.comps.data[g] as number));
@@ -1396,6 +1541,16 @@ class MinMaxAccumulator implements Accumulator {
       return true;
     }
     return false;
+  }
+  /** Numeric MIN/MAX over `vals[j]` for group `gids[j]`. */
+  addBatch(gids: Int32Array, vals: Float64Array, n: number): void {
+    const values = this.values;
+    for (let j = 0; j < n; j++) {
+      const g = gids[j] as number;
+      const v = vals[j] as number;
+      const current = values[g];
+      if (current === null || current === undefined || (this.max ? v > (current as number) : v < (current as number))) values[g] = v;
+    }
   }
   result(g: number): SqlValue {
     return this.values[g] as SqlValue;
