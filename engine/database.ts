@@ -29,6 +29,7 @@ import {
   type RawSnapshot,
   type RawWriter,
   type ValueEncoding,
+  type KeyEncoding,
   type VerifyChecksums,
 } from '../storage/kv/index.js';
 import type { Durability } from '../wal/index.js';
@@ -57,6 +58,8 @@ export interface OpenOptions {
   readonly durability?: Durability;
   /** Value encoding of the key-value API; default 'msgpack'. */
   readonly encoding?: ValueEncoding;
+  /** Key encoding: 'ordered-binary' (default; typed keys in natural order) or 'binary' (Uint8Array keys). */
+  readonly keyEncoding?: KeyEncoding;
   /** Log segment size in bytes for a new database; default 16 MiB. */
   readonly segmentBytes?: number;
   /** Automatic checkpoint after this many log bytes; default 32 MiB; 0 = off. */
@@ -82,16 +85,16 @@ export class Database<V = any> {
   private readonly lock: DatabaseLock | undefined;
   private readonly deviceKind: DeviceChoice;
   private closing: Promise<void> | undefined;
-  private readonly encoding: ValueEncoding;
+  private readonly codecs: { encoding: ValueEncoding; keyEncoding: KeyEncoding };
 
   /** @internal Use `open()`. */
-  constructor(parts: { path: string; store: LogStore; lock: DatabaseLock | undefined; deviceKind: DeviceChoice; encoding: ValueEncoding }) {
+  constructor(parts: { path: string; store: LogStore; lock: DatabaseLock | undefined; deviceKind: DeviceChoice; encoding: ValueEncoding; keyEncoding: KeyEncoding }) {
     this.path = parts.path;
     this.store = parts.store;
     this.lock = parts.lock;
     this.deviceKind = parts.deviceKind;
-    this.encoding = parts.encoding;
-    this.kv = new KvApi<V>(this.store, { encoding: parts.encoding });
+    this.codecs = { encoding: parts.encoding, keyEncoding: parts.keyEncoding };
+    this.kv = new KvApi<V>(this.store, this.codecs);
   }
 
   /** The value of `key`, or undefined. Synchronous. */
@@ -152,7 +155,7 @@ export class Database<V = any> {
    * IMPORTANT: a snapshot pins log segments until released; release it.
    */
   snapshot(): Snapshot<V> {
-    return new Snapshot<V>(this.store.snapshotRaw(), this.encoding);
+    return new Snapshot<V>(this.store.snapshotRaw(), this.codecs);
   }
 
   /** Writes a checkpoint now (reopening then replays only what follows). */
@@ -182,7 +185,7 @@ export class Database<V = any> {
   }
 
   private transactionApi(raw: RawWriter): KvTransaction<V> {
-    return new KvTransactionApi<V>(raw, this.kv.codec);
+    return new KvTransactionApi<V>(raw, this.kv.keys, this.kv.codec);
   }
 }
 
@@ -192,9 +195,9 @@ export class Snapshot<V> {
 
   constructor(
     private readonly raw: RawSnapshot & RawIterable,
-    encoding: ValueEncoding,
+    codecs: { encoding: ValueEncoding; keyEncoding: KeyEncoding },
   ) {
-    this.kv = new KvApi<V>(raw, { encoding });
+    this.kv = new KvApi<V>(raw, codecs);
   }
 
   get(key: Key): V | undefined {
@@ -224,7 +227,7 @@ export function open<V = any>(path: string, options: OpenOptions = {}): Database
   const resolved = resolveOpenOptions(options);
   if (resolved.device === 'memory') {
     const store = new LogStore({ ...resolved.store, device: new MemoryDevice() });
-    return new Database<V>({ path: ':memory:', store, lock: undefined, deviceKind: 'memory', encoding: resolved.encoding });
+    return new Database<V>({ path: ':memory:', store, lock: undefined, deviceKind: 'memory', encoding: resolved.encoding, keyEncoding: resolved.keyEncoding });
   }
   const files = databaseFiles(path);
   const lock = acquireLock(files.lockFile);
@@ -238,7 +241,7 @@ export function open<V = any>(path: string, options: OpenOptions = {}): Database
       device = openFileDevice({ path: files.blockFile });
     }
     const store = new LogStore({ ...resolved.store, device });
-    return new Database<V>({ path: files.directory, store, lock, deviceKind: resolved.device, encoding: resolved.encoding });
+    return new Database<V>({ path: files.directory, store, lock, deviceKind: resolved.device, encoding: resolved.encoding, keyEncoding: resolved.keyEncoding });
   } catch (error) {
     try {
       device?.close();
@@ -256,12 +259,15 @@ function resolveOpenOptions(options: OpenOptions) {
   v.check(device === 'pmem' || device === 'file' || device === 'memory', `device must be 'pmem', 'file' or 'memory', got ${String(device)}`);
   const encoding = options.encoding ?? 'msgpack';
   v.check(['msgpack', 'binary', 'string', 'json'].includes(encoding), `encoding must be 'msgpack', 'binary', 'string' or 'json', got ${String(encoding)}`);
+  const keyEncoding = options.keyEncoding ?? 'ordered-binary';
+  v.check(keyEncoding === 'ordered-binary' || keyEncoding === 'binary', `keyEncoding must be 'ordered-binary' or 'binary', got ${String(keyEncoding)}`);
   const pmem = options.pmem ?? {};
   v.check(typeof pmem === 'object' && pmem !== null, 'pmem options must be an object');
   v.throwIfAny();
   return {
     device,
     encoding,
+    keyEncoding,
     pmem: {
       mode: pmem.mode ?? 'appdirect',
       latency: pmem.latency ?? 'none',

@@ -63,8 +63,10 @@ export function entryBytes(keyLength: number, valueLength: number): number {
 }
 
 /**
- * Encodes entries into a reusable buffer. `begin()`, then `put`/`del` as
- * many times as fit, then `finish()` returns a view of the payload.
+ * Encodes entries into a growable buffer, in the batch format, as a
+ * transaction makes its writes: the payload is complete when the
+ * transaction commits and is appended to the log as it is. `reset()`, then
+ * `put`/`del`, then `finish(txId)`.
  */
 export class BatchWriter {
   private buffer: Buffer;
@@ -72,17 +74,15 @@ export class BatchWriter {
   private count = 0;
 
   constructor(initialBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, 64));
   }
 
-  private txId = 0;
-
-  begin(txId: number): void {
+  reset(): void {
     this.position = batchHeaderBytes;
     this.count = 0;
-    this.txId = txId;
   }
 
+  /** Bytes of the payload so far, header included. */
   get bytes(): number {
     return this.position;
   }
@@ -117,14 +117,54 @@ export class BatchWriter {
     this.seal(start, start + entryHeaderBytes + key.length);
   }
 
-  /** The finished payload; valid until the next `begin()`. */
-  finish(): Uint8Array {
-    this.buffer.writeUInt32LE(this.count, 0);
-    this.buffer.writeUInt16LE(batchFormatVersion, 4);
-    this.buffer.writeUInt16LE(0, 6);
-    this.buffer.writeUInt32LE(this.txId % 4294967296, 8);
-    this.buffer.writeUInt32LE(Math.floor(this.txId / 4294967296), 12);
+  /** The value a `put` wrote at `valueOffset` (a view; valid until the next write). */
+  valueAt(valueOffset: number, keyLength: number): Uint8Array {
+    const length = this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 4);
+    return this.buffer.subarray(valueOffset, valueOffset + length);
+  }
+
+  /** Length of the value a `put` wrote at `valueOffset`. */
+  valueLengthAt(valueOffset: number, keyLength: number): number {
+    return this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 4);
+  }
+
+  /** The finished payload; valid until the next `reset()` or write. */
+  finish(txId: number): Uint8Array {
+    writeBatchHeader(this.buffer, 0, this.count, txId);
     return this.buffer.subarray(0, this.position);
+  }
+
+  /**
+   * Splits the payload into batches of at most `bytesMax` bytes each, at
+   * entry boundaries, for a transaction too large for one log record. Each
+   * piece is a complete batch (header included) with the same `txId`;
+   * `pieceStarts[i]` is the payload offset where piece i's entries began, so
+   * an offset in the payload maps to `offset - pieceStarts[i] +
+   * batchHeaderBytes` in piece i.
+   */
+  split(bytesMax: number, txId: number): { pieces: Uint8Array[]; pieceStarts: number[] } {
+    const pieces: Uint8Array[] = [];
+    const pieceStarts: number[] = [];
+    let from = batchHeaderBytes;
+    let at = batchHeaderBytes;
+    let count = 0;
+    const cut = (): void => {
+      const piece = Buffer.allocUnsafe(batchHeaderBytes + at - from);
+      writeBatchHeader(piece, 0, count, txId);
+      this.buffer.copy(piece, batchHeaderBytes, from, at);
+      pieces.push(piece);
+      pieceStarts.push(from);
+      from = at;
+      count = 0;
+    };
+    while (at < this.position) {
+      const size = entryHeaderBytes + this.buffer.readUInt16LE(at + 2) + this.buffer.readUInt32LE(at + 4);
+      if (count > 0 && batchHeaderBytes + at - from + size > bytesMax) cut();
+      at += size;
+      count++;
+    }
+    if (count > 0) cut();
+    return { pieces, pieceStarts };
   }
 
   private reserve(bytes: number): number {
@@ -145,6 +185,14 @@ export class BatchWriter {
     crc = crc32c(buf.subarray(start + entryHeaderBytes, end), crc);
     buf.writeUInt32LE(crc >>> 0, start + 8);
   }
+}
+
+function writeBatchHeader(buf: Buffer, at: number, count: number, txId: number): void {
+  buf.writeUInt32LE(count, at);
+  buf.writeUInt16LE(batchFormatVersion, at + 4);
+  buf.writeUInt16LE(0, at + 6);
+  buf.writeUInt32LE(txId % 4294967296, at + 8);
+  buf.writeUInt32LE(Math.floor(txId / 4294967296), at + 12);
 }
 
 /** One entry as seen by `readBatch`; fields are overwritten for each entry. */

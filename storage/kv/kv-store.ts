@@ -8,7 +8,8 @@
  * (INVALID_ARGUMENT), and ranges skip the reserved span.
  */
 import { InvalidArgumentError } from '../device/index.js';
-import { decodeKey, encodeKey, type Key } from './key-codec.js';
+import { LimitError } from '../device/index.js';
+import { bytesToRawKey, decodeKey, encodeKey, keyBytesMax, type Key } from './key-codec.js';
 import type { RawKey, RawRange, RawReader, RawWriter } from './raw.js';
 import { valueCodec, type ValueCodec, type ValueEncoding } from './value-codec.js';
 
@@ -16,9 +17,53 @@ import { valueCodec, type ValueCodec, type ValueEncoding } from './value-codec.j
 export const internalKeyPrefix = '\u0001';
 const internalKeyEnd = '\u0002';
 
+export type KeyEncoding = 'ordered-binary' | 'binary';
+
 export interface KvApiOptions {
   /** How values are encoded; default 'msgpack'. */
   readonly encoding?: ValueEncoding;
+  /**
+   * How keys are encoded; default 'ordered-binary' (strings, numbers,
+   * booleans, null, Uint8Array and arrays of these, in their natural order).
+   * 'binary': keys are Uint8Array compared bytewise and read back as Buffers.
+   */
+  readonly keyEncoding?: KeyEncoding;
+}
+
+/** Turns user keys into raw keys and back. */
+export interface KeyCodec {
+  readonly name: KeyEncoding;
+  encode(key: Key): RawKey;
+  /** Encodes a range bound: any key of the encoding, including reserved ones. */
+  encodeBound(key: Key): RawKey;
+  decode(raw: RawKey): Key;
+}
+
+export function keyCodec(encoding: KeyEncoding): KeyCodec {
+  switch (encoding) {
+    case 'ordered-binary':
+      return { name: encoding, encode: encodeUserKey, encodeBound: encodeKey, decode: decodeKey };
+    case 'binary': {
+      const encodeBound = (key: Key): RawKey => {
+        if (!(key instanceof Uint8Array)) throw new InvalidArgumentError(`with keyEncoding 'binary' a key must be a Uint8Array, got ${typeof key}`);
+        if (key.length === 0) throw new InvalidArgumentError('empty keys are not allowed');
+        if (key.length > keyBytesMax) throw new LimitError('key length in bytes', keyBytesMax, key.length);
+        return bytesToRawKey(key, 0, key.length);
+      };
+      return {
+        name: encoding,
+        encode(key) {
+          const raw = encodeBound(key);
+          if (raw.charCodeAt(0) === 1) throw new InvalidArgumentError('keys starting with the byte 0x01 are reserved for fairdb');
+          return raw;
+        },
+        encodeBound,
+        decode: (raw) => Buffer.from(raw, 'latin1'),
+      };
+    }
+    default:
+      throw new InvalidArgumentError(`unknown key encoding ${String(encoding)}; use 'ordered-binary' or 'binary'`);
+  }
 }
 
 export interface RangeOptions {
@@ -76,10 +121,10 @@ export function encodeUserKey(key: Key): RawKey {
  * The user-visible raw ranges of a user range: the range minus the internal
  * span [0x01, 0x02), in iteration order.
  */
-export function userRanges(options: RangeOptions): RawRange[] {
+export function userRanges(options: RangeOptions, keys: KeyCodec): RawRange[] {
   const reverse = options.reverse === true;
-  const start = options.start === undefined ? undefined : encodeKey(options.start);
-  const end = options.end === undefined ? undefined : encodeKey(options.end);
+  const start = options.start === undefined ? undefined : keys.encodeBound(options.start);
+  const end = options.end === undefined ? undefined : keys.encodeBound(options.end);
   if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {
     throw new InvalidArgumentError(`limit must be a non-negative integer, got ${options.limit}`);
   }
@@ -106,27 +151,30 @@ export function userRanges(options: RangeOptions): RawRange[] {
 
 export class KvApi<V = unknown> implements KvReader<V> {
   readonly codec: ValueCodec;
+  readonly keys: KeyCodec;
 
   constructor(
     protected readonly reader: RawReader & RawIterable,
     options: KvApiOptions = {},
   ) {
     this.codec = valueCodec(options.encoding ?? 'msgpack');
+    this.keys = keyCodec(options.keyEncoding ?? 'ordered-binary');
   }
 
   get(key: Key): V | undefined {
-    const bytes = this.reader.getRaw(encodeUserKey(key));
+    const bytes = this.reader.getRaw(this.keys.encode(key));
     return bytes === undefined ? undefined : (this.codec.decode(bytes) as V);
   }
 
   doesExist(key: Key): boolean {
-    return this.reader.getRaw(encodeUserKey(key)) !== undefined;
+    return this.reader.getRaw(this.keys.encode(key)) !== undefined;
   }
 
   getRange(options: RangeOptions = {}): RangeIterable<V> {
-    const ranges = userRanges(options);
+    const ranges = userRanges(options, this.keys);
     const reader = this.reader;
     const codec = this.codec;
+    const keys = this.keys;
     const limit = options.limit ?? Infinity;
     const iterable = {
       *[Symbol.iterator](): Iterator<Entry<V>> {
@@ -134,7 +182,7 @@ export class KvApi<V = unknown> implements KvReader<V> {
         for (const range of ranges) {
           for (const { key, value } of reader.iterateRaw(range)) {
             if (count++ >= limit) return;
-            yield { key: decodeKey(key), value: codec.decode(value) as V };
+            yield { key: keys.decode(key), value: codec.decode(value) as V };
           }
         }
       },
@@ -150,33 +198,34 @@ export class KvApi<V = unknown> implements KvReader<V> {
 export class KvTransactionApi<V> implements KvTransaction<V> {
   constructor(
     private readonly tx: RawWriter,
+    private readonly keys: KeyCodec,
     private readonly codec: ValueCodec,
   ) {}
 
   get(key: Key): V | undefined {
-    const bytes = this.tx.getRaw(encodeUserKey(key));
+    const bytes = this.tx.getRaw(this.keys.encode(key));
     return bytes === undefined ? undefined : (this.codec.decode(bytes) as V);
   }
 
   doesExist(key: Key): boolean {
-    return this.tx.getRaw(encodeUserKey(key)) !== undefined;
+    return this.tx.getRaw(this.keys.encode(key)) !== undefined;
   }
 
   put(key: Key, value: V): void {
-    this.tx.putRaw(encodeUserKey(key), this.codec.encode(value));
+    this.tx.putRaw(this.keys.encode(key), this.codec.encode(value));
   }
 
   del(key: Key): boolean {
-    return this.tx.delRaw(encodeUserKey(key));
+    return this.tx.delRaw(this.keys.encode(key));
   }
 
   getRange(options: RangeOptions = {}): Entry<V>[] {
     const out: Entry<V>[] = [];
     const limit = options.limit ?? Infinity;
-    for (const range of userRanges(options)) {
+    for (const range of userRanges(options, this.keys)) {
       if (out.length >= limit) break;
       this.tx.scanRaw(range, (key, buffer, offset, length) => {
-        out.push({ key: decodeKey(key), value: this.codec.decode(buffer.subarray(offset, offset + length)) as V });
+        out.push({ key: this.keys.decode(key), value: this.codec.decode(buffer.subarray(offset, offset + length)) as V });
         return out.length < limit;
       });
     }

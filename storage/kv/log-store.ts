@@ -40,7 +40,7 @@ import {
 import { openWal, type Durability, type Lsn, type RecordRef, type Wal, type WalStats } from '../../wal/index.js';
 import { BTree, type BTreeCursor, type BTreeEditor } from '../btree/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
-import { BatchWriter, batchTxId, entryBytes, entryChecksumMatches, EntryOp, entryHeaderBytes, KvRecordType, readBatch, type EntryView } from './entry-format.js';
+import { BatchWriter, batchHeaderBytes, batchTxId, entryBytes, entryChecksumMatches, EntryOp, entryHeaderBytes, KvRecordType, readBatch, type EntryView } from './entry-format.js';
 import { keyBytesMax } from './key-codec.js';
 import type { RawIterable } from './kv-store.js';
 import type { RawKey, RawKvStore, RawRange, RawReader, RawSnapshot, RawTransaction, RawVisitor, RawWriter } from './raw.js';
@@ -140,15 +140,17 @@ export interface CommitOptions {
   readonly durability?: 'sync';
 }
 
-/** One write of a transaction, in the order the transaction made it. */
-type WriteSet = Map<RawKey, Uint8Array | null>;
-
 
 export class LogStore implements RawKvStore {
   private readonly options: ResolvedOptions;
   private readonly device: Device;
   private readonly wal: Wal;
-  private readonly writer = new BatchWriter();
+  /** Batch of the running transaction function (they never overlap). */
+  private readonly transactionBatch = new BatchWriter();
+  /** Batch of a compaction step (which may run while an explicit transaction is open). */
+  private readonly relocationBatch = new BatchWriter();
+  /** The log's promise for the current commit group, and ours wrapping it. */
+  private groupCommit: { wal: Promise<void>; ours: Promise<void> } | undefined;
   /** The committed index. Immutable; replaced at every commit. */
   private tree: BTree;
   /**
@@ -316,9 +318,7 @@ export class LogStore implements RawKvStore {
    */
   transactionSync<T>(fn: (tx: RawWriter) => T, options?: CommitOptions): T {
     if (this.explicit !== undefined) throw new FairdbError('CONFLICT', 'an explicit transaction is open; commit or roll it back first');
-    const { result, durable } = this.runTransaction(fn, options);
-    if (durable !== undefined) durable.catch(() => undefined);
-    return result;
+    return this.runTransaction(fn, options).result;
   }
 
   async transaction<T>(fn: (tx: RawWriter) => T, options?: CommitOptions): Promise<T> {
@@ -336,7 +336,7 @@ export class LogStore implements RawKvStore {
     if (this.inTransactionFunction) {
       throw new FairdbError('CONFLICT', 'transactions do not nest: a transaction function is already running');
     }
-    const tx = new TransactionWriter(this, this.tree);
+    const tx = new TransactionWriter(this, this.tree, this.transactionBatch);
     let result: T;
     this.inTransactionFunction = true;
     try {
@@ -348,14 +348,14 @@ export class LogStore implements RawKvStore {
     if (isPromiseLike(result)) {
       throw new InvalidArgumentError('a transaction function must be synchronous; it returned a promise (nothing was written)');
     }
-    return { result, durable: this.commitWrites(tx.writes, options?.durability) };
+    return { result, durable: this.commitWrites(tx, options?.durability) };
   }
 
   begin(): RawTransaction {
     this.checkWritable();
     if (this.inTransactionFunction) throw new FairdbError('CONFLICT', 'transactions do not nest: a transaction function is running');
     if (this.explicit !== undefined) throw new FairdbError('CONFLICT', 'a write transaction is already open');
-    const tx = new ExplicitTransaction(this, this.captureTree());
+    const tx = new ExplicitTransaction(this, this.captureTree(), new BatchWriter(4096));
     this.explicit = tx;
     this.pin(tx);
     return tx;
@@ -368,7 +368,7 @@ export class LogStore implements RawKvStore {
     this.unpin(tx);
     let durable: Promise<void> | undefined;
     try {
-      if (commit) durable = this.commitWrites(tx.writes);
+      if (commit) durable = this.commitWrites(tx);
     } finally {
       // Let waiting async writers run, in order, until one opens another
       // explicit transaction.
@@ -383,62 +383,74 @@ export class LogStore implements RawKvStore {
   }
 
   /**
-   * Appends a transaction's writes to the log and applies them to the index.
-   * Returns the durability promise, or undefined when there was nothing to
-   * write. Throws before changing anything when the transaction is invalid.
+   * Appends a transaction's batch to the log (one record, or parts and a
+   * commit record when it is larger than a record may be) and applies its
+   * writes to the index. Returns the durability promise, or undefined when
+   * the commit is already durable or there was nothing to write.
    */
-  private commitWrites(writes: WriteSet, override?: 'sync'): Promise<void> | undefined {
-    if (writes.size === 0) return undefined;
+  private commitWrites(tx: TransactionWriter, override?: 'sync'): Promise<void> | undefined {
+    const batch = tx.batch;
+    if (batch.entries === 0) return undefined;
     this.checkWritable();
     const txId = this.nextTxId++;
     const recordBytesMax = this.wal.recordBytesMax;
-    // Gather the tree updates first: (key, address or -1 for delete, length).
-    const keys: RawKey[] = [];
-    const addresses: number[] = [];
-    const lengths: number[] = [];
-    let pendingFrom = 0;
-    let totalBytes = 0;
-    const writer = this.writer;
-    writer.begin(txId);
-    const offsets: number[] = [];
-    const flushPart = (type: KvRecordType): void => {
-      const ref = this.append(type, writer.finish());
-      for (let i = pendingFrom; i < keys.length; i++) {
-        if (addresses[i] !== -1) addresses[i] = ref.address + (offsets[i - pendingFrom] as number);
-      }
-      pendingFrom = keys.length;
-      offsets.length = 0;
-      writer.begin(txId);
-    };
-    for (const [key, value] of writes) {
-      const bytes = entryBytes(key.length, value === null ? 0 : value.length);
-      totalBytes += bytes;
-      if (totalBytes > transactionBytesMax) throw new LimitError('transaction size in bytes', transactionBytesMax, totalBytes);
-      if (writer.entries > 0 && writer.bytes + bytes > recordBytesMax) flushPart(KvRecordType.Part);
-      keys.push(key);
-      if (value === null) {
-        writer.del(key);
-        addresses.push(-1);
-        lengths.push(0);
-        offsets.push(0);
-      } else {
-        offsets.push(writer.put(key, value));
-        addresses.push(0);
-        lengths.push(value.length);
-      }
+    let addressOf: (valueOffset: number, keyLength: number) => number;
+    if (batch.bytes <= recordBytesMax) {
+      const address = this.append(KvRecordType.Commit, batch.finish(txId)).address;
+      addressOf = (valueOffset) => address + valueOffset;
+    } else {
+      const { pieces, pieceStarts } = batch.split(recordBytesMax, txId);
+      const addresses = pieces.map((piece, i) => this.append(i === pieces.length - 1 ? KvRecordType.Commit : KvRecordType.Part, piece).address);
+      addressOf = (valueOffset, keyLength) => {
+        const entryStart = valueOffset - keyLength - entryHeaderBytes;
+        let i = pieceStarts.length - 1;
+        while ((pieceStarts[i] as number) > entryStart) i--;
+        return (addresses[i] as number) + valueOffset - (pieceStarts[i] as number) + batchHeaderBytes;
+      };
     }
-    flushPart(KvRecordType.Commit);
-    this.applyToIndex(keys, addresses, lengths);
+    // The map holds each key's last write, which is the one that counts.
+    const editor = this.tree.edit({ exclusive: !this.treeShared });
+    for (const [key, valueOffset] of tx.writes) {
+      if (valueOffset === -1) this.applyEntry(editor, key, -1, 0);
+      else this.applyEntry(editor, key, addressOf(valueOffset, key.length), batch.valueLengthAt(valueOffset, key.length));
+    }
+    this.tree = editor.finish();
+    this.treeShared = false;
     this.counters.transactions++;
     this.scheduleMaintenance();
     if (override === 'sync' || this.options.durability === 'sync') {
       this.persistNow();
       return undefined;
     }
-    return this.wal.commit().catch((error: unknown) => {
-      this.fail(error);
-      throw error;
-    });
+    return this.groupPromise();
+  }
+
+  /** The promise of the current commit group, shared by all its commits. */
+  private groupPromise(): Promise<void> {
+    const wal = this.wal.commit();
+    if (this.groupCommit?.wal !== wal) {
+      const ours = wal.catch((error: unknown) => {
+        this.fail(error);
+        throw error;
+      });
+      // A failure is recorded by fail(); commits nobody awaits must not
+      // surface as unhandled rejections.
+      ours.catch(() => undefined);
+      this.groupCommit = { wal, ours };
+    }
+    return this.groupCommit.ours;
+  }
+
+  /** Sets (address ≥ 0) or deletes (address -1) a key in the index, keeping live-byte counts. */
+  private applyEntry(editor: BTreeEditor, key: RawKey, address: number, length: number): void {
+    const old = this.lookupOut;
+    if (editor.lookup(key, old)) this.addLive(old.address, -entryBytes(key.length, old.length));
+    if (address === -1) {
+      editor.delete(key);
+    } else {
+      editor.set(key, address, length);
+      this.addLive(address, entryBytes(key.length, length));
+    }
   }
 
   private append(type: KvRecordType, payload: Uint8Array): RecordRef {
@@ -464,19 +476,7 @@ export class LogStore implements RawKvStore {
 
   private applyToIndex(keys: readonly RawKey[], addresses: readonly number[], lengths: readonly number[]): void {
     const editor = this.tree.edit({ exclusive: !this.treeShared });
-    const old = this.lookupOut;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as RawKey;
-      if (editor.lookup(key, old)) this.addLive(old.address, -entryBytes(key.length, old.length));
-      const address = addresses[i] as number;
-      if (address === -1) {
-        editor.delete(key);
-      } else {
-        const length = lengths[i] as number;
-        editor.set(key, address, length);
-        this.addLive(address, entryBytes(key.length, length));
-      }
-    }
+    for (let i = 0; i < keys.length; i++) this.applyEntry(editor, keys[i] as RawKey, addresses[i] as number, lengths[i] as number);
     this.tree = editor.finish();
     this.treeShared = false;
   }
@@ -717,17 +717,17 @@ export class LogStore implements RawKvStore {
         this.checkWritable();
         // One synchronous step: re-check liveness (writes may have happened
         // while we yielded), append the still-live values, repoint the index.
-        const txId = this.nextTxId++;
-        this.writer.begin(txId);
+        const batch = this.relocationBatch;
+        batch.reset();
         const moved: { key: RawKey; from: number; offset: number; length: number }[] = [];
-        while (i < candidates.length && (this.writer.entries === 0 || this.writer.bytes < relocationBatchBytes)) {
+        while (i < candidates.length && (batch.entries === 0 || batch.bytes < relocationBatchBytes)) {
           const c = candidates[i++]!;
           if (!this.tree.lookup(c.key, out) || out.address !== c.address) continue;
-          const offset = this.writer.put(c.key, this.device.read(c.address, c.length));
+          const offset = batch.put(c.key, this.device.read(c.address, c.length));
           moved.push({ key: c.key, from: c.address, offset, length: c.length });
         }
         if (moved.length > 0) {
-          const ref = this.append(KvRecordType.Relocate, this.writer.finish());
+          const ref = this.append(KvRecordType.Relocate, batch.finish(this.nextTxId++));
           const editor: BTreeEditor = this.tree.edit({ exclusive: !this.treeShared });
           for (const m of moved) {
             const moved_ = editor.relocate(m.key, m.from, ref.address + m.offset, m.length);
@@ -864,17 +864,23 @@ function checkKeyAndValue(key: RawKey, value: Uint8Array | null): void {
 
 /**
  * The writes and reads of one transaction: reads see the tree the
- * transaction began on plus its own writes.
+ * transaction began on plus its own writes. Writes are encoded into the
+ * transaction's batch as they are made, so committing appends the batch as
+ * it is; `writes` maps each written key to the payload offset of its latest
+ * value in the batch, or -1 when its latest write deletes it.
  */
 class TransactionWriter implements RawWriter {
-  readonly writes: WriteSet = new Map();
+  readonly writes = new Map<RawKey, number>();
   private sortedWriteKeys: RawKey[] | undefined;
   private active = true;
 
   constructor(
     protected readonly store: LogStore,
     protected readonly base: BTree,
-  ) {}
+    readonly batch: BatchWriter,
+  ) {
+    batch.reset();
+  }
 
   close(): void {
     this.active = false;
@@ -888,26 +894,33 @@ class TransactionWriter implements RawWriter {
   getRaw(key: RawKey): Uint8Array | undefined {
     this.checkActive();
     const own = this.writes.get(key);
-    if (own !== undefined) return own === null ? undefined : own;
-    return this.store.readFrom(this.base, key);
+    if (own === undefined) return this.store.readFrom(this.base, key);
+    return own === -1 ? undefined : this.batch.valueAt(own, key.length);
   }
 
   putRaw(key: RawKey, value: Uint8Array): void {
     this.checkActive();
     checkKeyAndValue(key, value);
+    this.checkSize(entryBytes(key.length, value.length));
     if (!this.writes.has(key)) this.sortedWriteKeys = undefined;
-    // Copy: the caller may reuse its buffer.
-    this.writes.set(key, value.slice());
+    this.writes.set(key, this.batch.put(key, value));
   }
 
   delRaw(key: RawKey): boolean {
     this.checkActive();
     checkKeyAndValue(key, null);
+    this.checkSize(entryBytes(key.length, 0));
     const own = this.writes.get(key);
-    const existed = own === undefined ? this.base.has(key) : own !== null;
+    const existed = own === undefined ? this.base.has(key) : own !== -1;
     if (own === undefined) this.sortedWriteKeys = undefined;
-    this.writes.set(key, null);
+    this.batch.del(key);
+    this.writes.set(key, -1);
     return existed;
+  }
+
+  private checkSize(bytes: number): void {
+    const total = this.batch.bytes + bytes;
+    if (total > transactionBytesMax) throw new LimitError('transaction size in bytes', transactionBytesMax, total);
   }
 
   scanRaw(range: RawRange, visit: RawVisitor): number {
@@ -923,8 +936,9 @@ class TransactionWriter implements RawWriter {
     let stopped = false;
     const before = (a: RawKey, b: RawKey): boolean => (reverse ? a > b : a < b);
     const emitOwn = (key: RawKey): boolean => {
-      const value = this.writes.get(key);
-      if (value === null || value === undefined) return true;
+      const offset = this.writes.get(key) as number;
+      if (offset === -1) return true;
+      const value = this.batch.valueAt(offset, key.length);
       count++;
       if (visit(key, value, 0, value.length) === false || count >= limit) {
         stopped = true;

@@ -370,12 +370,18 @@ export class PmemDevice implements CrashableDevice {
         this.hostSyncs++;
       }
     }
-    const buffer = Buffer.alloc(size);
-    buffer.set(this.buffer, 0);
-    const lineState = new Uint8Array((size >>> lineShift) * lineStateBytes);
-    lineState.set(this.lineState, 0);
-    this.buffer = buffer;
-    this.lineState = lineState;
+    // The memory grows geometrically (capped at 256 MiB of slack) so that a
+    // log growing one segment at a time does not copy the whole device at
+    // every step; bytes past `size` are zero and never handed out.
+    if (size > this.buffer.length) {
+      const capacity = Math.min(pmemSizeBytesMax, Math.max(size, Math.min(this.buffer.length * 2, this.buffer.length + 256 * 1024 * 1024)));
+      const buffer = Buffer.alloc(capacity);
+      buffer.set(this.buffer.subarray(0, this.size), 0);
+      const lineState = new Uint8Array((capacity >>> lineShift) * lineStateBytes);
+      lineState.set(this.lineState, 0);
+      this.buffer = buffer;
+      this.lineState = lineState;
+    }
     this.size = size;
   }
 
