@@ -43,9 +43,11 @@ export class DecisionBuilder {
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
   private readonly rackFree: Float64Array | undefined;
-  private readonly taken: Set<number>;
-  private readonly allocations: Map<number, readonly SlotId[]>;
-  private readonly order: number[];
+  private taken: Set<number>;
+  private allocations: Map<number, readonly SlotId[]>;
+  private order: number[];
+  /** A job's entry in `order`, while it is allocated. */
+  private position: Map<number, number>;
   private firstFreeMachine: number;
   /** Increases with every commit, so callers can tell when a plan went stale. */
   version = 0;
@@ -66,6 +68,7 @@ export class DecisionBuilder {
       this.taken = new Set(from.taken);
       this.allocations = new Map(from.allocations);
       this.order = from.order.slice();
+      this.position = new Map(from.position);
       this.firstFreeMachine = from.firstFreeMachine;
       this.version = from.version;
       return;
@@ -80,6 +83,7 @@ export class DecisionBuilder {
     this.taken = new Set();
     this.allocations = new Map();
     this.order = [];
+    this.position = new Map();
     this.firstFreeMachine = 0;
     for (const m of view.freeMachines) {
       const free = view.machineFree(m);
@@ -93,6 +97,48 @@ export class DecisionBuilder {
   /** An independent copy, for what-if allocations (auctions). */
   clone(): DecisionBuilder {
     return new DecisionBuilder(this.view, this.strategy, this);
+  }
+
+  /**
+   * Takes over the state of `from`, a clone of this builder that went on
+   * allocating (a what-if that is kept). IMPORTANT: `from` must not be used
+   * afterwards; its sets are shared, not copied.
+   */
+  absorb(from: DecisionBuilder): void {
+    assert(from.view === this.view && from.strategy === this.strategy, 'a builder absorbs its own clone');
+    this.freeCount = from.freeCount;
+    this.machineFree.set(from.machineFree);
+    this.head.set(from.head);
+    this.next.set(from.next);
+    this.prev.set(from.prev);
+    if (this.rackFree !== undefined && from.rackFree !== undefined) this.rackFree.set(from.rackFree);
+    this.taken = from.taken;
+    this.allocations = from.allocations;
+    this.order = from.order;
+    this.position = from.position;
+    this.firstFreeMachine = Math.min(this.firstFreeMachine, from.firstFreeMachine);
+    this.version = from.version + 1;
+  }
+
+  /** Takes back the slots allocated to the job in this decision. */
+  release(job: JobView): void {
+    const slots = this.allocations.get(job.index);
+    assert(slots !== undefined, 'only an allocated job is released');
+    const perMachine = this.cluster.slotsPerMachine;
+    for (const slot of slots) {
+      this.taken.delete(slot);
+      const m = Math.floor(slot / perMachine);
+      const free = this.machineFree[m] as number;
+      if (free > 0) this.unlink(m, free);
+      this.machineFree[m] = free + 1;
+      this.link(m, free + 1);
+      if (this.rackFree !== undefined) (this.rackFree[Math.floor(m / this.cluster.machinesPerRack)] as number) += 1;
+      if (m < this.firstFreeMachine) this.firstFreeMachine = m;
+    }
+    this.freeCount += slots.length;
+    this.allocations.delete(job.index);
+    this.position.delete(job.index);
+    this.version++;
   }
 
   /** Slots still free in this decision. */
@@ -148,6 +194,7 @@ export class DecisionBuilder {
     }
     this.freeCount -= plan.slots.length;
     this.allocations.set(job.index, plan.slots);
+    this.position.set(job.index, this.order.length);
     this.order.push(job.index);
     this.version++;
   }
@@ -162,7 +209,13 @@ export class DecisionBuilder {
   }
 
   build(): Decision {
-    return { allocations: this.order.map((job) => ({ job, slots: this.allocations.get(job) as readonly SlotId[] })) };
+    const allocations: { job: number; slots: readonly SlotId[] }[] = [];
+    for (let i = 0; i < this.order.length; i++) {
+      const job = this.order[i] as number;
+      // A released job's old entry stays in `order`; only its latest counts.
+      if (this.position.get(job) === i) allocations.push({ job, slots: this.allocations.get(job) as readonly SlotId[] });
+    }
+    return { allocations };
   }
 
   private isFree(slot: number): boolean {

@@ -139,13 +139,21 @@ function refresh(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
   else advance(b, builder, accept);
 }
 
+/**
+ * The decrease of log rho per slot if the bidder (now at `rate`, its granted
+ * jobs' longest running time `granted`) gets `job` on `slots` slots at
+ * `planRate`; nothing running ranks above any finite gain.
+ */
+function gainOf(b: Bidder, rate: number, granted: number, job: JobView, planRate: number, slots: number): number {
+  if (rate <= 0 && b.remaining > 0) return rhoRankCap + Math.min(b.waitRho, rhoRankCap);
+  const before = rhoAt(b, rate, Math.max(granted, job.remaining / job.sizeMax));
+  const after = rhoAt(b, rate + planRate, Math.max(granted, job.remaining / planRate));
+  return (Math.log(before) - Math.log(after)) / slots;
+}
+
 function gain(b: Bidder): number {
   const plan = b.plan as SlotPlan;
-  if (b.rate <= 0 && b.remaining > 0) return rhoRankCap + Math.min(b.waitRho, rhoRankCap);
-  const job = b.job as JobView;
-  const before = rhoAt(b, b.rate);
-  const after = rhoAt(b, b.rate + plan.rate, Math.max(b.granted, job.remaining / plan.rate));
-  return (Math.log(before) - Math.log(after)) / plan.slots.length;
+  return gainOf(b, b.rate, b.granted, b.job as JobView, plan.rate, plan.slots.length);
 }
 
 interface AuctionResult {
@@ -159,20 +167,24 @@ interface AuctionResult {
 /** The greedy product-of-1/rho auction among `bidders` (fresh states) on `builder`. */
 function auction(bidders: Bidder[], builder: DecisionBuilder, accept: (job: JobView) => boolean): AuctionResult {
   const grants: Grant[] = [];
-  for (const b of bidders) advance(b, builder, accept);
-  for (;;) {
-    let best: Bidder | undefined;
-    let bestGain = 0;
-    for (const b of bidders) {
-      refresh(b, builder, accept);
-      if (b.done) continue;
-      const g = gain(b);
-      if (g > bestGain) {
-        bestGain = g;
-        best = b;
-      }
+  // Lazy greedy: a bidder's gain changes only when it is granted (its own
+  // rate) or when a slot of its plan is taken (a re-plan, never better), so
+  // a heap of possibly stale gains is revalidated at the top only.
+  const heap = new MinHeap<Bidder>();
+  for (const b of bidders) {
+    advance(b, builder, accept);
+    if (!b.done) heap.push(-gain(b), b);
+  }
+  while (heap.size > 0) {
+    const best = heap.pop() as Bidder;
+    const planned = best.plan;
+    refresh(best, builder, accept);
+    if (best.done) continue;
+    if (best.plan !== planned) {
+      heap.push(-gain(best), best);
+      continue;
     }
-    if (best === undefined) break;
+    if (gain(best) <= 0) break;
     const job = best.job as JobView;
     const plan = best.plan as SlotPlan;
     builder.commit(job, plan);
@@ -180,13 +192,68 @@ function auction(bidders: Bidder[], builder: DecisionBuilder, accept: (job: JobV
     best.rate += plan.rate;
     best.granted = Math.max(best.granted, job.remaining / plan.rate);
     advance(best, builder, accept);
+    if (!best.done) heap.push(-gain(best), best);
   }
   const contended = bidders.some((b) => b.yielded < b.tenant.pending.size);
   return { grants, rates: bidders.map((b) => b.rate), contended };
 }
 
-function cappedRho(b: Bidder, rate: number): number {
-  return Math.min(rhoAt(b, rate), rhoRankCap);
+function cappedRho(b: Bidder, rate: number, critical = b.critical): number {
+  return Math.min(rhoAt(b, rate, critical), rhoRankCap);
+}
+
+/**
+ * The rates the other bidders reach in the auction without bidder `i`.
+ * Each bidder's gains depend only on its own state, so the greedy auction
+ * without i grants the others exactly what they got with i, plus the
+ * continuation of the same greedy over the slots i won: that continuation is
+ * computed here on slot counts (placement estimated as one machine when the
+ * gang fits on one, spread otherwise) instead of re-running the whole
+ * auction, which keeps a decision with many bidders linear in the grants.
+ */
+function ratesWithout(i: number, bidders: readonly Bidder[], rates: readonly number[], extras: readonly (readonly JobView[])[], free: number, slotsPerMachine: number): { rates: number[]; critical: number[] } {
+  const rate = rates.slice();
+  const granted = bidders.map((b) => b.granted);
+  const position = bidders.map(() => 0);
+  /** The bidder's next candidate that fits, its slot count, estimated rate and gain; undefined when none. */
+  const candidate = (j: number) => {
+    const list = extras[j] as readonly JobView[];
+    while ((position[j] as number) < list.length && (list[position[j] as number] as JobView).sizeMin > free) position[j] = (position[j] as number) + 1;
+    const job = list[position[j] as number];
+    if (job === undefined) return undefined;
+    const count = Math.min(job.sizeMax, free);
+    const estimated = count / (count > slotsPerMachine ? job.placementSensitivity : 1);
+    return { job, count, estimated, gain: gainOf(bidders[j] as Bidder, rate[j] as number, granted[j] as number, job, estimated, count) };
+  };
+  const heap = new MinHeap<number>();
+  for (let j = 0; j < bidders.length; j++) {
+    if (j === i) continue;
+    const c = candidate(j);
+    if (c !== undefined) heap.push(-c.gain, j);
+  }
+  while (heap.size > 0 && free > 0) {
+    const stale = -heap.peekKey();
+    const j = heap.pop() as number;
+    const c = candidate(j);
+    if (c === undefined) continue;
+    // Gains only shrink as the free slots do; a changed one goes back in line.
+    if (c.gain < stale) {
+      heap.push(-c.gain, j);
+      continue;
+    }
+    if (c.gain <= 0) break;
+    rate[j] = (rate[j] as number) + c.estimated;
+    granted[j] = Math.max(granted[j] as number, c.job.remaining / c.estimated);
+    position[j] = (position[j] as number) + 1;
+    free -= c.count;
+    const next = candidate(j);
+    if (next !== undefined) heap.push(-next.gain, j);
+  }
+  const critical = bidders.map((_, j) => {
+    const next = (extras[j] as readonly JobView[])[position[j] as number];
+    return Math.max(granted[j] as number, next === undefined ? 0 : next.remaining / next.sizeMax);
+  });
+  return { rates: rate, critical };
 }
 
 /**
@@ -206,43 +273,54 @@ export function themisFill(view: PolicyView, now: number, builder: DecisionBuild
 
   // Steps 2 and 3: the auction among the offered tenants, then partial allocation.
   const mainBidders = fresh(bidderTenants);
-  const main = auction(mainBidders, builder.clone(), accept);
+  const scratch = builder.clone();
+  const main = auction(mainBidders, scratch, accept);
   const keepFraction = new Map<number, number>();
-  if (main.contended && bidderTenants.length > 1) {
-    const rhoWith = mainBidders.map((b, k) => cappedRho(b, main.rates[k] as number));
-    for (let i = 0; i < bidderTenants.length; i++) {
-      const tenant = bidderTenants[i] as TenantView;
-      if (!main.grants.some((g) => g.tenant === tenant.index)) continue;
-      const others = bidderTenants.filter((_, k) => k !== i);
-      const withoutBidders = fresh(others);
-      const without = auction(withoutBidders, builder.clone(), accept);
-      let c = 1;
-      for (let k = 0, j = 0; k < bidderTenants.length; k++) {
-        if (k === i) continue;
-        c *= cappedRho(withoutBidders[j] as Bidder, without.rates[j] as number) / (rhoWith[k] as number);
-        j++;
-      }
-      keepFraction.set(tenant.index, Math.min(1, Math.max(0, c)));
-    }
-  }
   const wonSlots = new Map<number, number>();
   for (const g of main.grants) wonSlots.set(g.tenant, (wonSlots.get(g.tenant) ?? 0) + g.plan.slots.length);
+  if (main.contended && bidderTenants.length > 1) {
+    const rhoWith = mainBidders.map((b, k) => cappedRho(b, main.rates[k] as number));
+    // Each bidder's next jobs beyond its grants, as far as the largest what-if could reach.
+    let wonMax = 0;
+    for (const won of wonSlots.values()) wonMax = Math.max(wonMax, won);
+    const budget = scratch.free + wonMax;
+    const extras = mainBidders.map((b) => {
+      const list: JobView[] = [];
+      let size = 0;
+      const cursor = b.tenant.pending.cursor();
+      for (let job = cursor.next(budget); job !== undefined && size < budget; job = cursor.next(budget)) {
+        if (!accept(job) || scratch.isAllocated(job)) continue;
+        list.push(job);
+        size += job.sizeMin;
+      }
+      return list;
+    });
+    for (let i = 0; i < mainBidders.length; i++) {
+      const won = wonSlots.get((mainBidders[i] as Bidder).tenant.index) ?? 0;
+      if (won === 0) continue;
+      const without = ratesWithout(i, mainBidders, main.rates, extras, scratch.free + won, view.cluster.slotsPerMachine);
+      let c = 1;
+      for (let j = 0; j < mainBidders.length; j++) {
+        if (j === i) continue;
+        c *= cappedRho(mainBidders[j] as Bidder, without.rates[j] as number, without.critical[j] as number) / (rhoWith[j] as number);
+      }
+      keepFraction.set((mainBidders[i] as Bidder).tenant.index, Math.min(1, Math.max(0, c)));
+    }
+  }
+  // Winners keep the first jobs of their winnings up to their fraction
+  // (rounded up to whole jobs); the rest is released for the leftovers.
+  builder.absorb(scratch);
   const keptSlots = new Map<number, number>();
   const grantedRate = new Map<number, number>();
   for (const g of main.grants) {
     const kept = keptSlots.get(g.tenant) ?? 0;
     const entitled = (keepFraction.get(g.tenant) ?? 1) * (wonSlots.get(g.tenant) as number);
-    if (kept >= entitled - 1e-9) continue;
-    if (builder.isAllocated(g.job)) continue;
-    let plan: SlotPlan | undefined = builder.stillFree(g.plan.slots) ? g.plan : undefined;
-    if (plan === undefined) {
-      const count = builder.sizeFor(g.job);
-      plan = count > 0 ? builder.plan(g.job, count) : undefined;
+    if (kept >= entitled - 1e-9) {
+      builder.release(g.job);
+      continue;
     }
-    if (plan === undefined) continue;
-    builder.commit(g.job, plan);
-    keptSlots.set(g.tenant, kept + plan.slots.length);
-    grantedRate.set(g.tenant, (grantedRate.get(g.tenant) ?? 0) + plan.rate);
+    keptSlots.set(g.tenant, kept + g.plan.slots.length);
+    grantedRate.set(g.tenant, (grantedRate.get(g.tenant) ?? 0) + g.plan.rate);
   }
 
   // Step 4: leftovers, first to the tenants not offered, then to anyone.
@@ -256,20 +334,28 @@ export function themisFill(view: PolicyView, now: number, builder: DecisionBuild
     }
     while (builder.free > 0 && heap.size > 0) {
       const b = heap.pop() as Bidder;
-      let plan: SlotPlan | undefined;
-      let job: JobView | undefined;
-      while (plan === undefined) {
-        job = b.cursor.next(builder.free);
-        if (job === undefined) break;
-        if (!accept(job) || builder.isAllocated(job)) continue;
-        plan = builder.allocate(job);
-      }
-      if (plan === undefined) continue;
-      b.rate += plan.rate;
-      b.granted = Math.max(b.granted, (job as JobView).remaining / plan.rate);
-      b.critical = b.granted;
-      grantedRate.set(b.tenant.index, (grantedRate.get(b.tenant.index) ?? 0) + plan.rate);
-      heap.push(-rank(b), b);
+      // The worst-off tenant takes jobs until it is no longer the worst off.
+      const next = heap.size > 0 ? -heap.peekKey() : -Infinity;
+      let exhausted = false;
+      do {
+        let plan: SlotPlan | undefined;
+        let job: JobView | undefined;
+        while (plan === undefined) {
+          job = b.cursor.next(builder.free);
+          if (job === undefined) break;
+          if (!accept(job) || builder.isAllocated(job)) continue;
+          plan = builder.allocate(job);
+        }
+        if (plan === undefined) {
+          exhausted = true;
+          break;
+        }
+        b.rate += plan.rate;
+        b.granted = Math.max(b.granted, (job as JobView).remaining / plan.rate);
+        b.critical = b.granted;
+        grantedRate.set(b.tenant.index, (grantedRate.get(b.tenant.index) ?? 0) + plan.rate);
+      } while (builder.free > 0 && rank(b) >= next);
+      if (!exhausted) heap.push(-rank(b), b);
     }
   };
   leftover(contenders.filter((t) => !offeredSet.has(t.index)));
