@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
-import { FairdbError } from '../../storage/device/index.js';
+import { FairdbError, unreachable } from '../../storage/device/index.js';
 import type { TpchEngine } from './engine.js';
 import { sfMax, sfMin, tpchData } from './generate.js';
 import { tpchQueryNumbers } from './queries.js';
@@ -153,7 +153,7 @@ function progressBars(stream: NodeJS.WritableStream): { onProgress: (event: Tpch
         queryBar?.update(event.total, { detail: 'done' });
         break;
       default:
-        event satisfies never;
+        unreachable(event, 'progress event');
     }
   };
   return { onProgress, stop: () => multibar.stop() };

@@ -8,12 +8,12 @@
  */
 import type { Random } from '../../storage/device/index.js';
 
-/** A list of words with integer weights; `pick` draws one with probability weight / total. */
-export class WeightedList {
-  readonly words: readonly string[];
+/** A list of words (or forms) with integer weights; `pick` draws one with probability weight / total. */
+export class WeightedList<T = string> {
+  readonly words: readonly T[];
   private readonly slots: Uint16Array;
 
-  constructor(entries: readonly (readonly [string, number])[]) {
+  constructor(entries: readonly (readonly [T, number])[]) {
     this.words = entries.map(([word]) => word);
     const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
     this.slots = new Uint16Array(total);
@@ -29,8 +29,8 @@ export class WeightedList {
     return this.slots[random.int(0, this.slots.length - 1)] as number;
   }
 
-  pick(random: Random): string {
-    return this.words[this.pickIndex(random)] as string;
+  pick(random: Random): T {
+    return this.words[this.pickIndex(random)] as T;
   }
 }
 
@@ -145,16 +145,19 @@ export const terminators = new WeightedList([
  * Clause 4.2.2.14, first level of the grammar: N = noun phrase, V = verb
  * phrase, P = prepositional phrase, T = terminator.
  */
-export const sentenceForms = new WeightedList([
-  ['NVT', 3], ['NVPT', 3], ['NVNT', 3], ['NPVNT', 1], ['NPVPT', 1],
+export type SentencePart = 'N' | 'V' | 'P' | 'T';
+export const sentenceForms = new WeightedList<readonly SentencePart[]>([
+  [['N', 'V', 'T'], 3], [['N', 'V', 'P', 'T'], 3], [['N', 'V', 'N', 'T'], 3], [['N', 'P', 'V', 'N', 'T'], 1], [['N', 'P', 'V', 'P', 'T'], 1],
 ]);
 
 /** Clause 4.2.2.14, noun phrases: N = noun, J = adjective, D = adverb, ',' = comma after the adjective. */
-export const nounPhraseForms = new WeightedList([
+export type NounPhraseForm = 'N' | 'JN' | 'J,JN' | 'DJN';
+export const nounPhraseForms = new WeightedList<NounPhraseForm>([
   ['N', 10], ['JN', 20], ['J,JN', 10], ['DJN', 50],
 ]);
 
 /** Clause 4.2.2.14, verb phrases: V = verb, X = auxiliary, D = adverb. */
-export const verbPhraseForms = new WeightedList([
+export type VerbPhraseForm = 'V' | 'XV' | 'VD' | 'XVD';
+export const verbPhraseForms = new WeightedList<VerbPhraseForm>([
   ['V', 30], ['XV', 1], ['VD', 40], ['XVD', 1],
 ]);

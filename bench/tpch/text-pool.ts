@@ -11,7 +11,7 @@
  * decide the selectivity of LIKE patterns such as Q13's
  * '%special%requests%' — are the grammar's either way.
  */
-import { assert, type Random } from '../../storage/device/index.js';
+import { assert, unreachable, type Random } from '../../storage/device/index.js';
 import {
   adjectives,
   adverbs,
@@ -61,9 +61,7 @@ export class TextPool {
 
 /** Clause 4.2.2.14: sentence := noun phrase, verb phrase, ... terminator. */
 function sentence(random: Random, out: string[]): void {
-  const form = sentenceForms.pick(random);
-  for (let i = 0; i < form.length; i++) {
-    const part = form[i];
+  for (const part of sentenceForms.pick(random)) {
     switch (part) {
       case 'N':
         nounPhrase(random, out);
@@ -80,13 +78,14 @@ function sentence(random: Random, out: string[]): void {
         out[out.length - 1] += terminators.pick(random);
         break;
       default:
-        assert(false, `unknown sentence part ${part}`);
+        unreachable(part, 'sentence part');
     }
   }
 }
 
 function nounPhrase(random: Random, out: string[]): void {
-  switch (nounPhraseForms.pick(random)) {
+  const form = nounPhraseForms.pick(random);
+  switch (form) {
     case 'N':
       out.push(nouns.pick(random));
       break;
@@ -100,12 +99,13 @@ function nounPhrase(random: Random, out: string[]): void {
       out.push(adverbs.pick(random), adjectives.pick(random), nouns.pick(random));
       break;
     default:
-      assert(false, 'unknown noun phrase form');
+      unreachable(form, 'noun phrase form');
   }
 }
 
 function verbPhrase(random: Random, out: string[]): void {
-  switch (verbPhraseForms.pick(random)) {
+  const form = verbPhraseForms.pick(random);
+  switch (form) {
     case 'V':
       out.push(verbs.pick(random));
       break;
@@ -119,6 +119,6 @@ function verbPhrase(random: Random, out: string[]): void {
       out.push(auxiliaries.pick(random), verbs.pick(random), adverbs.pick(random));
       break;
     default:
-      assert(false, 'unknown verb phrase form');
+      unreachable(form, 'verb phrase form');
   }
 }
