@@ -806,7 +806,7 @@ export class ExprCompiler {
     const b = this.value(right);
     if (numericType(lt) && numericType(rt)) {
       const compare = nullSafe ? nullSafeNumbers(a, b) : numbers(a, b);
-      return { compare, fast: nullSafe ? undefined : fastNumeric(op, a, b, right) };
+      return { compare, fast: nullSafe ? undefined : fastNumeric(op, a, b, constantNumber(right)) };
     }
     if (lt === 'text' && rt === 'text') {
       const compare = nullSafe ? nullSafeWith(a, b, compareValues) : () => {
@@ -884,7 +884,8 @@ export class ExprCompiler {
           };
         }
       }
-      return { compare: nullSafe ? nullSafeNumbers(a, b) : numbers(a, b), fast: nullSafe ? undefined : fastNumeric(op, a, b, right) };
+      // After a DATE operand is converted to milliseconds, the constant is no longer the raw value.
+      return { compare: nullSafe ? nullSafeNumbers(a, b) : numbers(a, b), fast: nullSafe ? undefined : fastNumeric(op, a, b, lt === rt ? constantNumber(right) : undefined) };
     }
     // One side temporal, the other text-like: read the text as a date where
     // it is one; otherwise compare the temporal's text form.
@@ -1372,10 +1373,14 @@ function nullSafeWith(a: Getter, b: Getter, cmp: (x: SqlValue, y: SqlValue) => n
   };
 }
 
-/** TRUE-predicates for numeric comparisons, with the constant right side inlined. */
-function fastNumeric(op: CompareOp, a: Getter, b: Getter, right: BoundExpr): Predicate | undefined {
-  if (right.kind === 'const' && typeof right.value === 'number') {
-    const k = right.value;
+function constantNumber(e: BoundExpr): number | undefined {
+  return e.kind === 'const' && typeof e.value === 'number' ? e.value : undefined;
+}
+
+/** TRUE-predicates for numeric comparisons, with a constant right side inlined. */
+function fastNumeric(op: CompareOp, a: Getter, b: Getter, constant: number | undefined): Predicate | undefined {
+  if (constant !== undefined) {
+    const k = constant;
     switch (op) {
       case '=':
         return () => a() === k;
