@@ -15,9 +15,9 @@
  * cursor or scan over an editor sees the editor's current state at every
  * step, including writes the scan's own visitor makes.
  */
-import { OptionsViolations, unreachable } from '../device/index.js';
+import { InvalidArgumentError, OptionsViolations, unreachable } from '../device/index.js';
 import { keyHead } from './key-head.js';
-import { type BNode, childIndex, leafFind, leafLowerBound, leafUpperBound } from './node.js';
+import { type BNode, childIndex, leafLowerBound, leafSearch, leafUpperBound } from './node.js';
 
 /** Where a key's value lives: filled in by `lookup`. */
 export interface ValueLocation {
@@ -77,7 +77,7 @@ export function lookupIn(root: BNode, key: string, out: ValueLocation): boolean 
     }
     children = node.children;
   }
-  const i = leafFind(node, key, head);
+  const i = leafSearch(node, key, head);
   if (i < 0) return false;
   const values = node.values as number[];
   out.address = values[2 * i] as number;
@@ -99,7 +99,7 @@ export function containsIn(root: BNode, key: string): boolean {
     }
     children = node.children;
   }
-  return leafFind(node, key, head) >= 0;
+  return leafSearch(node, key, head) >= 0;
 }
 
 /** Visits `range` of `source` (see `BTree.scan`); returns the number of keys visited. */
@@ -297,6 +297,11 @@ export class TreeCursor implements BTreeCursor {
     }
     return false;
   }
+}
+
+/** Rejects a key that is not a string (JS callers can pass anything). */
+export function checkKey(key: string): void {
+  if (typeof key !== 'string') throw new InvalidArgumentError(`B+tree keys are strings, got ${typeof key}`);
 }
 
 /** Validates a range from a caller; throws INVALID_ARGUMENT listing every problem. */

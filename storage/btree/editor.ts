@@ -36,9 +36,10 @@ import {
   scanSource,
   TreeCursor,
   type ValueLocation,
+  checkKey,
 } from './cursor.js';
 import { keyHead } from './key-head.js';
-import { type BNode, childIndex, cloneNode, leafFind, leafLowerBound, type Owner, type Shape, setFences } from './node.js';
+import { type BNode, childIndex, cloneNode, leafSearch, type Owner, type Shape, setFences } from './node.js';
 import { addressMax, lengthMax } from './options.js';
 import { BTree } from './tree.js';
 
@@ -103,11 +104,13 @@ export class TreeEditor implements BTreeEditor, CursorSource {
 
   lookup(key: string, out: ValueLocation): boolean {
     this.checkReadable();
+    checkKey(key);
     return lookupIn(this.root, key, out);
   }
 
   has(key: string): boolean {
     this.checkReadable();
+    checkKey(key);
     return containsIn(this.root, key);
   }
 
@@ -125,13 +128,14 @@ export class TreeEditor implements BTreeEditor, CursorSource {
     this.checkReadable();
     checkLocation(key, address, length);
     const found = this.descend(key);
-    const i = leafLowerBound(found, key, this.leafHead);
-    if (i < found.count && found.keys[i] === key) {
+    const at = leafSearch(found, key, this.leafHead);
+    if (at >= 0) {
       const values = found.values as number[];
-      if (values[2 * i] === address && values[2 * i + 1] === length) return;
-      this.writeLocation(i, address, length);
+      if (values[2 * at] === address && values[2 * at + 1] === length) return;
+      this.writeLocation(at, address, length);
       return;
     }
+    const i = ~at;
     const leaf = this.ownPath();
     this.size++;
     this.version++;
@@ -141,9 +145,9 @@ export class TreeEditor implements BTreeEditor, CursorSource {
 
   delete(key: string): boolean {
     this.checkReadable();
-    assert(typeof key === 'string', 'keys are strings');
+    checkKey(key);
     const found = this.descend(key);
-    const i = leafFind(found, key, this.leafHead);
+    const i = leafSearch(found, key, this.leafHead);
     if (i < 0) return false;
     const leaf = this.ownPath();
     removeEntry(leaf, i);
@@ -157,7 +161,7 @@ export class TreeEditor implements BTreeEditor, CursorSource {
     this.checkReadable();
     checkLocation(key, address, length);
     const found = this.descend(key);
-    const i = leafFind(found, key, this.leafHead);
+    const i = leafSearch(found, key, this.leafHead);
     if (i < 0) return false;
     const values = found.values as number[];
     if (values[2 * i] !== expectAddress) return false;
@@ -451,7 +455,7 @@ export class TreeEditor implements BTreeEditor, CursorSource {
 }
 
 function checkLocation(key: string, address: number, length: number): void {
-  assert(typeof key === 'string', 'keys are strings');
+  checkKey(key);
   assert(Number.isInteger(address) && address >= 0 && address <= addressMax, 'an address is an integer in [0, 2^48)');
   assert(Number.isInteger(length) && length >= 0 && length <= lengthMax, 'a length is an integer in [0, 2^31]');
 }

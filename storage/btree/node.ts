@@ -58,10 +58,6 @@ export class BNode {
     /** Branch only. */
     readonly children: (BNode | null)[] | null,
   ) {}
-
-  get isLeaf(): boolean {
-    return this.children === null;
-  }
 }
 
 /**
@@ -201,8 +197,12 @@ export function leafUpperBound(leaf: BNode, key: string, head: number): number {
   return upperBoundInTie(leaf.keys, heads, lo, key, head);
 }
 
-/** Index of `key` in `leaf`, or -1. */
-export function leafFind(leaf: BNode, key: string, head: number): number {
+/**
+ * Index of `key` in `leaf` when present; otherwise `~i` (negative), where
+ * `i` is the index at which `key` would be inserted. A hit costs one string
+ * comparison (`===`) unless heads tie.
+ */
+export function leafSearch(leaf: BNode, key: string, head: number): number {
   const heads = leaf.heads;
   const n = leaf.count;
   let lo = 0;
@@ -212,11 +212,15 @@ export function leafFind(leaf: BNode, key: string, head: number): number {
     if ((heads[mid] as number) < head) lo = mid + 1;
     else hi = mid;
   }
-  if (lo === n || heads[lo] !== head) return -1;
-  if (lo + 1 === n || heads[lo + 1] !== head) return leaf.keys[lo] === key ? lo : -1;
-  const end = tieEnd(heads, lo + 2, n, head);
-  const i = lowerBoundByKey(leaf.keys, lo, end, key);
-  return i < end && leaf.keys[i] === key ? i : -1;
+  if (lo === n || heads[lo] !== head) return ~lo;
+  const keys = leaf.keys;
+  if (lo + 1 === n || heads[lo + 1] !== head) {
+    const k = keys[lo] as string;
+    if (k === key) return lo;
+    return k < key ? ~(lo + 1) : ~lo;
+  }
+  const i = lowerBoundByKey(keys, lo, tieEnd(heads, lo + 2, n, head), key);
+  return keys[i] === key ? i : ~i;
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type BTreeCursor,
   type BTreeRange,
   type BTreeVisitor,
+  checkKey,
   type CursorSource,
   containsIn,
   lookupIn,
@@ -118,11 +119,13 @@ export class BTree implements CursorSource {
   /** Point lookup without allocation: fills `out` and returns true when `key` is present. */
   lookup(key: string, out: ValueLocation): boolean {
     this.checkReadable();
+    checkKey(key);
     return lookupIn(this.root, key, out);
   }
 
   has(key: string): boolean {
     this.checkReadable();
+    checkKey(key);
     return containsIn(this.root, key);
   }
 

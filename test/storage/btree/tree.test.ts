@@ -237,6 +237,20 @@ describe('limits and validation', () => {
     expect(tree.scan({ limit: Infinity }, () => {})).toBe(3);
   });
 
+  it('rejects keys that are not strings with INVALID_ARGUMENT', () => {
+    const tree = build(['a']);
+    const editor = tree.edit();
+    const out = { address: 0, length: 0 };
+    for (const bad of [5, undefined, null, { toString: () => 'a' }] as unknown as string[]) {
+      expect(() => tree.lookup(bad, out)).toThrow(InvalidArgumentError);
+      expect(() => tree.has(bad)).toThrow(InvalidArgumentError);
+      expect(() => editor.set(bad, 1, 1)).toThrow(InvalidArgumentError);
+      expect(() => editor.delete(bad)).toThrow(InvalidArgumentError);
+      expect(() => editor.relocate(bad, 0, 1, 1)).toThrow(InvalidArgumentError);
+    }
+    expect(editor.finish().size).toBe(1);
+  });
+
   it('counts the key at which the visitor stopped', () => {
     const tree = build(['a', 'b', 'c', 'd']);
     const seen: string[] = [];
