@@ -62,6 +62,8 @@ interface Compiled {
   readonly scope: CompileScope;
   /** Present on scans from the columnar cache: batch access for vectorized consumers. */
   readonly columnar?: {
+    /** Points the column vectors at this execution's cache entry (batches() does it too); returns the row count. */
+    bind(): number;
     batches(consumer: (sel: Int32Array, n: number) => boolean): boolean;
     readonly context: VectorContext;
     readonly cur: { i: number };
@@ -642,7 +644,7 @@ export class StatementCompiler implements CompileEnv {
           }
           return true;
         }),
-      columnar: { batches, context, cur },
+      columnar: { batches, context, cur, bind: prepare },
     };
   }
 
@@ -853,6 +855,8 @@ function vectorAggregation(
   const gids = new Int32Array(vectorBatchRows);
   const vals = new Float64Array(vectorBatchRows);
   return (newGroup) => {
+    // The vectors must be this execution's before any vector form is prepared.
+    columnar.bind();
     const slots = keys === undefined ? 1 : keys.prepare();
     if (slots < 0) return false;
     const modes = parts.map((p) => (p.kind === 'row' || p.kind === 'count' ? p.kind : p.v.prepare() ? p.kind : 'row'));

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../storage/device/index.js';
 import { ModelKvStore } from '../../storage/kv/model.js';
 import { createSqlEngine } from '../../query/index.js';
-import { generateQuery, generateSchema, sameRows, schemaSql } from './sql-generator.js';
+import { generateQuery, generateSchema, generateWrite, sameRows, schemaSql } from './sql-generator.js';
 
 const soak = process.env['FAIRDB_SOAK'] !== undefined && process.env['FAIRDB_SOAK'] !== '';
 const seeds = soak ? 400 : 25;
@@ -46,15 +46,59 @@ describe('differential testing against SQLite', () => {
         lite.exec(stmt);
         fair.exec(stmt);
       }
+      // Prepared statements kept across writes: their compiled state (plans,
+      // columnar variants) must follow the data.
+      const kept: { sql: string; ordered: boolean; statement: ReturnType<typeof fair.prepare> }[] = [];
       for (let q = 0; q < queriesPerSeed; q++) {
+        if (q > 0 && q % 4 === 0) {
+          // Writes between reads: results must follow them (caches included),
+          // and a write one engine rejects the other must reject too.
+          const write = generateWrite(r, tables);
+          let liteError: unknown;
+          let fairError: unknown;
+          try {
+            lite.exec(write);
+          } catch (error) {
+            liteError = error;
+          }
+          try {
+            fair.exec(write);
+          } catch (error) {
+            fairError = error;
+          }
+          if ((liteError === undefined) !== (fairError === undefined)) {
+            mismatches.push(`seed ${seed}: ${write}\n  sqlite: ${String(liteError ?? 'ok')}\n  fairdb: ${String(fairError ?? 'ok')}`);
+          }
+          for (const t of tables) {
+            const all = `SELECT * FROM ${t.name}`;
+            compared++;
+            if (!sameRows(fair.prepare(all).raw().all() as unknown[][], lite.prepare(all).raw().all() as unknown[][], false)) {
+              mismatches.push(`seed ${seed}: contents of ${t.name} differ after ${write}`);
+            }
+          }
+          for (const k of kept) {
+            for (let run = 0; run < 2; run++) {
+              const expected = rawAll(() => lite.prepare(k.sql).raw().all());
+              const actual = rawAll(() => k.statement.raw().all());
+              compared++;
+              if (expected.error !== undefined || actual.error !== undefined || !sameRows(actual.rows as unknown[][], expected.rows as unknown[][], k.ordered)) {
+                mismatches.push(`seed ${seed} (prepared statement rerun ${run} after ${write}): ${k.sql}\n  sqlite: ${JSON.stringify(expected.rows ?? String(expected.error)).slice(0, 300)}\n  fairdb: ${JSON.stringify(actual.rows ?? String(actual.error)).slice(0, 300)}`);
+                break;
+              }
+            }
+          }
+        }
         const query = generateQuery(r, tables);
         const expected = rawAll(() => lite.prepare(query.sql).raw().all());
         if (expected.error !== undefined) {
           skipped++;
           continue;
         }
+        const statement = fair.prepare(query.sql);
+        if (kept.length >= 3) kept.shift();
+        kept.push({ sql: query.sql, ordered: query.ordered, statement });
         for (let run = 0; run < 2; run++) {
-          const actual = rawAll(() => fair.prepare(query.sql).raw().all());
+          const actual = rawAll(() => statement.raw().all());
           compared++;
           if (actual.error !== undefined) {
             mismatches.push(`seed ${seed} run ${run}: ${query.sql}\n  fairdb error: ${actual.error.message}`);

@@ -73,7 +73,7 @@ export function generateSchema(r: Random): GenTable[] {
     const extra = r.int(2, 4);
     for (let c = 0; c < extra; c++) {
       const type = r.pick(['INTEGER', 'REAL', 'TEXT'] as const);
-      columns.push({ name: `c${c}`, type, notNull: r.chance(0.2) });
+      columns.push({ name: `c${c}`, type, notNull: r.chance(0.4) });
     }
     const rows: (number | string | null)[][] = [];
     const used = new Set<string>();
@@ -330,7 +330,7 @@ class QueryGen {
   query(): { sql: string; ordered: boolean; where: string | undefined; base: string } {
     const r = this.r;
     const from: { table: GenTable; alias: string }[] = [];
-    const n = r.int(1, Math.min(3, this.tables.length));
+    const n = r.chance(0.4) ? 1 : r.int(1, Math.min(3, this.tables.length));
     const pool = r.shuffle([...this.tables]);
     for (let i = 0; i < n; i++) from.push({ table: pool[i] as GenTable, alias: `a${i}` });
     const refs: Ref[] = from.flatMap((f) => f.table.columns.map((column) => ({ alias: f.alias, column })));
@@ -356,6 +356,9 @@ class QueryGen {
       const groupCols = r.chance(0.7) ? r.shuffle([...refs]).slice(0, r.int(1, 2)) : [];
       const groupExprs = groupCols.map((g) => (g.column.type === 'INTEGER' && r.chance(0.3) ? `(${this.colName(g)} % 3)` : this.colName(g)));
       const aggs: string[] = [];
+      // Plain numeric columns as aggregate arguments take the vectorized path.
+      const numeric = refs.filter((x) => x.column.type !== 'TEXT');
+      if (numeric.length > 0 && r.chance(0.5)) aggs.push(`${r.pick(['SUM', 'MIN', 'MAX', 'AVG'])}(${this.colName(r.pick(numeric))})`);
       for (let i = r.int(1, 3); i > 0; i--) {
         const fn = r.pick(['COUNT(*)', 'COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'COUNT DISTINCT', 'TOTAL']);
         if (fn === 'COUNT(*)') aggs.push('COUNT(*)');
@@ -398,6 +401,37 @@ class QueryGen {
       return { sql: `${sql} ORDER BY ${order}${limit}`, ordered: true, where: undefined, base };
     }
     return { sql, ordered: false, where: distinct === '' ? where : undefined, base };
+  }
+}
+
+/**
+ * A random INSERT, UPDATE or DELETE on one table, valid for both engines
+ * (it may still violate a key constraint; both engines must then fail).
+ */
+export function generateWrite(r: Random, tables: readonly GenTable[]): string {
+  const table = r.pick(tables);
+  const refs: Ref[] = table.columns.map((column) => ({ alias: table.name, column }));
+  const gen = new QueryGen(r, tables);
+  const where = r.chance(0.8) ? ` WHERE ${gen.boolExpr(refs, [], false)}` : '';
+  switch (r.int(0, 2)) {
+    case 0: {
+      const row = table.columns.map((c) => {
+        const v = valueOf(r, c.type, !c.notNull);
+        if (c.name === 'id') return String(r.int(1, 400));
+        if (c.name === 'code') return `'k${r.int(0, 80)}'`;
+        return literalOf(v, c.type);
+      });
+      return `INSERT INTO ${table.name} VALUES (${row.join(', ')})`;
+    }
+    case 1: {
+      const cols = table.columns.filter((c) => !table.primaryKey.includes(c.name));
+      if (cols.length === 0) return `DELETE FROM ${table.name}${where}`;
+      const c = r.pick(cols);
+      const value = r.chance(0.5) ? literalOf(valueOf(r, c.type, !c.notNull), c.type) : c.type === 'TEXT' ? `${c.name} || 'z'` : `${c.name} + 1`;
+      return `UPDATE ${table.name} SET ${c.name} = ${value}${where}`;
+    }
+    default:
+      return `DELETE FROM ${table.name}${where}`;
   }
 }
 
