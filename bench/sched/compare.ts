@@ -4,7 +4,8 @@
  * 1. every policy on the same generated Themis-like workloads (several seeds,
  *    three offered loads): max rho, mean rho, Jain's index of rho, mean and
  *    p99 JCT, makespan, utilization, deadline misses; fifo and drf also with
- *    placement-aware packing, to separate placement from policy;
+ *    placement-aware packing, to separate placement from policy, and themis
+ *    without partial allocation;
  * 2. the goals: themis' max rho against the best of drf/las/fifo, and its
  *    utilization against drf's;
  * 3. a sweep of themis' fairness knob f;
@@ -58,6 +59,7 @@ const allPolicies: PolicySpec[] = [
   ...policyNames.map((name) => ({ name })),
   { name: 'fifo', placement: 'packed' },
   { name: 'drf', placement: 'packed' },
+  { name: 'themis', partialAllocation: false },
 ];
 
 function byLabel(rows: readonly CompareRow[], label: string): CompareRow {

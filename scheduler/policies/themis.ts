@@ -4,10 +4,12 @@
  * Each tenant's rho = T_shared / T_independent is estimated from its
  * remaining work, its progress rate and its critical path (see
  * `fair-share.ts`): `rho(rate) = (now - start + max(remaining / rate,
- * critical)) / (idealFinish - start)`, where `critical` is the longest
- * running time of a job it still has to run (its next pending job at full
- * demand, or a job just granted at its planned rate): a tenant cannot finish
- * before its longest job does. A tenant with nothing running has rho = ∞;
+ * critical)) / (idealFinish - start)`, where `critical` is the time until
+ * its longest job could be done (a job just granted: its running time at the
+ * planned rate; its next pending job: the wait to the end of the lease
+ * period plus its running time at full demand): a tenant cannot finish
+ * before its longest job does, so starting that job now is worth the wait it
+ * saves. A tenant with nothing running has rho = ∞;
  * among those, the one that has waited longest relative to its fair share
  * comes first (ranked by the rho it would reach by waiting to the end of the
  * lease period and then running at its share).
@@ -55,6 +57,8 @@ export const themisParams = {
   /** Fairness knob: the fraction of tenants NOT offered free slots first (0..1, default 0.8). */
   f: { kind: 'number', min: 0, max: 1, default: 0.8 },
   placement: placementParam('packed'),
+  /** Whether winners keep only their partial-allocation fraction (default true; false: winners keep all they won). */
+  partialAllocation: { kind: 'boolean', default: true },
 } as const;
 
 /** Rho estimates are capped here for ranking, so that "nothing running" ranks above any finite rho. */
@@ -67,6 +71,8 @@ interface Bidder {
   readonly independent: number;
   /** Rho if it waited to the end of the period, then ran at its fair share. */
   readonly waitRho: number;
+  /** Seconds to the end of the lease period: how long a job not started now waits at least. */
+  readonly wait: number;
   rate: number;
   /** Longest running time among jobs granted in this decision, at their planned rates. */
   granted: number;
@@ -91,10 +97,11 @@ function makeBidder(view: PolicyView, now: number, tenant: TenantView): Bidder {
   const share = fairShare(view.cluster.slots, tenant.weight, contentionMean(view, tenant, now));
   const elapsed = now - tenant.start;
   const independent = Math.max(tenant.idealFinish - tenant.start, Number.MIN_VALUE);
+  const wait = Math.max(0, view.periodEnd - now);
   const head = tenant.pending.cursor().next();
-  const critical = head === undefined ? 0 : head.remaining / head.sizeMax;
-  const waitRho = (elapsed + Math.max(0, view.periodEnd - now) + Math.max(remaining / share, critical)) / independent;
-  return { tenant, remaining, elapsed, independent, waitRho, rate: tenant.rate, granted: 0, critical, cursor: tenant.pending.cursor(), job: undefined, plan: undefined, done: false, yielded: 0 };
+  const critical = head === undefined ? 0 : wait + head.remaining / head.sizeMax;
+  const waitRho = (elapsed + wait + Math.max(remaining / share, critical - wait)) / independent;
+  return { tenant, remaining, elapsed, independent, waitRho, wait, rate: tenant.rate, granted: 0, critical, cursor: tenant.pending.cursor(), job: undefined, plan: undefined, done: false, yielded: 0 };
 }
 
 function rhoAt(b: Bidder, rate: number, critical = b.critical): number {
@@ -124,7 +131,7 @@ function advance(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
     if (plan === undefined) continue;
     b.job = job;
     b.plan = plan;
-    b.critical = Math.max(b.granted, job.remaining / job.sizeMax);
+    b.critical = Math.max(b.granted, b.wait + job.remaining / job.sizeMax);
     return;
   }
 }
@@ -146,7 +153,8 @@ function refresh(b: Bidder, builder: DecisionBuilder, accept: (job: JobView) => 
  */
 function gainOf(b: Bidder, rate: number, granted: number, job: JobView, planRate: number, slots: number): number {
   if (rate <= 0 && b.remaining > 0) return rhoRankCap + Math.min(b.waitRho, rhoRankCap);
-  const before = rhoAt(b, rate, Math.max(granted, job.remaining / job.sizeMax));
+  // Not granted now, the job waits at least to the end of the period.
+  const before = rhoAt(b, rate, Math.max(granted, b.wait + job.remaining / job.sizeMax));
   const after = rhoAt(b, rate + planRate, Math.max(granted, job.remaining / planRate));
   return (Math.log(before) - Math.log(after)) / slots;
 }
@@ -251,7 +259,7 @@ function ratesWithout(i: number, bidders: readonly Bidder[], rates: readonly num
   }
   const critical = bidders.map((_, j) => {
     const next = (extras[j] as readonly JobView[])[position[j] as number];
-    return Math.max(granted[j] as number, next === undefined ? 0 : next.remaining / next.sizeMax);
+    return Math.max(granted[j] as number, next === undefined ? 0 : (bidders[j] as Bidder).wait + next.remaining / next.sizeMax);
   });
   return { rates: rate, critical };
 }
@@ -260,7 +268,7 @@ function ratesWithout(i: number, bidders: readonly Bidder[], rates: readonly num
  * Runs the Themis allocation on `builder` for the jobs `accept` takes (every
  * job, for the themis policy itself).
  */
-export function themisFill(view: PolicyView, now: number, builder: DecisionBuilder, f: number, accept: (job: JobView) => boolean): void {
+export function themisFill(view: PolicyView, now: number, builder: DecisionBuilder, f: number, accept: (job: JobView) => boolean, partialAllocation = true): void {
   if (builder.free === 0) return;
   const contenders = view.tenants.filter((t) => t.pending.size > 0);
   if (contenders.length === 0) return;
@@ -278,7 +286,7 @@ export function themisFill(view: PolicyView, now: number, builder: DecisionBuild
   const keepFraction = new Map<number, number>();
   const wonSlots = new Map<number, number>();
   for (const g of main.grants) wonSlots.set(g.tenant, (wonSlots.get(g.tenant) ?? 0) + g.plan.slots.length);
-  if (main.contended && bidderTenants.length > 1) {
+  if (partialAllocation && main.contended && bidderTenants.length > 1) {
     const rhoWith = mainBidders.map((b, k) => cappedRho(b, main.rates[k] as number));
     // Each bidder's next jobs beyond its grants, as far as the largest what-if could reach.
     let wonMax = 0;
@@ -363,7 +371,7 @@ export function themisFill(view: PolicyView, now: number, builder: DecisionBuild
 }
 
 export function createThemis(params: Readonly<Record<string, unknown>>): Either<PolicyError, Policy> {
-  return map((p: { f: number; placement: string }) => {
+  return map((p: { f: number; placement: string; partialAllocation: boolean }) => {
     const placement = p.placement as PlacementStrategy;
     return {
       name: 'themis',
@@ -372,7 +380,7 @@ export function createThemis(params: Readonly<Record<string, unknown>>): Either<
       decide: (view, now): Either<PolicyError, Decision> => {
         if (nothingToDecide(view)) return right(emptyDecision);
         const builder = new DecisionBuilder(view, placement);
-        themisFill(view, now, builder, p.f, () => true);
+        themisFill(view, now, builder, p.f, () => true, p.partialAllocation);
         return right(builder.build());
       },
     } satisfies Policy;

@@ -134,6 +134,7 @@ describe('policy registry', () => {
     expect(las._tag === 'Left' && las.left.message).toMatch(/strictly ascending/);
     const proto = createPolicy(JSON.parse('{"name":"fifo","__proto__":{"x":1}}'));
     expect(proto._tag === 'Left' && proto.left.message).toMatch(/unknown parameter "__proto__"/);
+    expect(createPolicy({ name: 'themis', f: 0, partialAllocation: false })._tag).toBe('Right');
     const edf = createPolicy({ name: 'edf', demoteInfeasible: 'yes' });
     expect(edf._tag === 'Left' && edf.left.message).toMatch(/demoteInfeasible must be true or false/);
   });
