@@ -69,8 +69,6 @@ class JobRecord implements JobView {
   leaseEnd = NaN;
   firstStart = NaN;
   runningPos = -1;
-  /** The time its lease last ended without completion (for renewal accounting). */
-  expiredAt = NaN;
 
   constructor(
     readonly index: number,
@@ -190,6 +188,7 @@ export class Mechanism implements PolicyView {
   private readonly allTenants: TenantRecord[] = [];
   private readonly leaseEnds = new Map<number, number>();
   private readonly onDecision: MechanismOptions['onDecision'];
+  /** Jobs whose lease ended since the last decision (for preemption statistics). */
   private expiredNow: JobRecord[] = [];
   private now = 0;
   private seq = 0;
@@ -292,10 +291,9 @@ export class Mechanism implements PolicyView {
       const slots = record.slots;
       this.stop(record, now);
       record.previousSlots = slots;
-      record.expiredAt = now;
       this.enqueue(record);
     }
-    this.expiredNow = expired;
+    for (const record of expired) this.expiredNow.push(record);
     return expired;
   }
 
@@ -305,7 +303,9 @@ export class Mechanism implements PolicyView {
    */
   decide(now: number): readonly JobView[] {
     this.advanceTo(now);
-    const expired = this.expiredNow.filter((r) => r.expiredAt === now);
+    // Leases ended since the last decision (in decision rounds, possibly
+    // before now), of jobs still active.
+    const expired = this.expiredNow.filter((r) => this.jobs[r.index] === r);
     this.expiredNow = [];
     const started: JobRecord[] = [];
     if (this.freeSlots > 0 && this.pending.size > 0 && this.pending.fitMin() <= this.freeSlots) {
