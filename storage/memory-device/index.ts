@@ -19,18 +19,21 @@ export class MemoryDevice implements Device {
   readonly kind = 'memory' as const;
   readonly persistent = false;
   readonly location = 'memory';
+  /** Memory, with spare capacity past `size`; bytes past `size` are zero. */
   private buffer: Buffer;
+  private size: number;
   private closed = false;
   private counters = { reads: 0, bytesRead: 0, writes: 0, bytesWritten: 0, flushes: 0, fences: 0 };
 
   constructor(options: MemoryDeviceOptions = {}) {
     const requested = Math.max(options.sizeBytes ?? 1 << 20, options.image?.length ?? 0);
-    this.buffer = Buffer.alloc(roundUp(requested, memoryPageBytes));
+    this.size = roundUp(requested, memoryPageBytes);
+    this.buffer = Buffer.alloc(this.size);
     if (options.image) this.buffer.set(options.image, 0);
   }
 
   get sizeBytes(): number {
-    return this.buffer.length;
+    return this.size;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -68,10 +71,16 @@ export class MemoryDevice implements Device {
   grow(sizeBytes: number): void {
     this.checkOpen();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.buffer.length) return;
-    const next = Buffer.alloc(roundUp(sizeBytes, memoryPageBytes));
-    next.set(this.buffer, 0);
-    this.buffer = next;
+    if (sizeBytes <= this.size) return;
+    const size = roundUp(sizeBytes, memoryPageBytes);
+    // Grow the memory geometrically so that growing one log segment at a
+    // time does not copy the whole device every time.
+    if (size > this.buffer.length) {
+      const next = Buffer.alloc(Math.max(size, Math.min(this.buffer.length * 2, this.buffer.length + 256 * 1024 * 1024)));
+      next.set(this.buffer.subarray(0, this.size), 0);
+      this.buffer = next;
+    }
+    this.size = size;
   }
 
   close(): void {
@@ -81,7 +90,7 @@ export class MemoryDevice implements Device {
   stats(): DeviceStats {
     return {
       kind: this.kind,
-      sizeBytes: this.buffer.length,
+      sizeBytes: this.size,
       ...this.counters,
       mediaBytesWritten: 0,
       writeAmplification: 0,
