@@ -13,6 +13,18 @@ export class MinHeap<T> {
     return this.keys.length;
   }
 
+  /** A heap of `keys[i]` → `values[i]` built in linear time (ties in index order). */
+  static from<T>(keys: readonly number[], values: readonly T[]): MinHeap<T> {
+    const heap = new MinHeap<T>();
+    for (let i = 0; i < keys.length; i++) {
+      heap.keys.push(keys[i] as number);
+      heap.seqs.push(heap.seq++);
+      heap.values.push(values[i] as T);
+    }
+    for (let i = (keys.length >> 1) - 1; i >= 0; i--) heap.siftDown(i);
+    return heap;
+  }
+
   push(key: number, value: T): void {
     let i = this.keys.length;
     this.keys.push(key);
@@ -44,19 +56,22 @@ export class MinHeap<T> {
     this.keys.pop();
     this.seqs.pop();
     this.values.pop();
-    let i = 0;
-    const size = n - 1;
+    this.siftDown(0);
+    return top;
+  }
+
+  private siftDown(i: number): void {
+    const size = this.keys.length;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let smallest = i;
       if (l < size && this.less(l, smallest)) smallest = l;
       if (r < size && this.less(r, smallest)) smallest = r;
-      if (smallest === i) break;
+      if (smallest === i) return;
       this.swap(i, smallest);
       i = smallest;
     }
-    return top;
   }
 
   private less(a: number, b: number): boolean {

@@ -244,10 +244,12 @@ section(`Simulating ${simJobs.toLocaleString('en-US')} jobs on 1,000 machines ×
   const jobs = generateWorkload({ seed: 11, cluster: big, jobs: simJobs, tenants: 100, load: 0.95, deadlineFraction: 0.2 });
   const table: (string | number)[][] = [];
   for (const name of ['fifo', 'drf', 'themis', 'edf', 'deadline-fair']) {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const run = runSimulation({ cluster: big, policy: { name }, jobs, seed: 11, leaseSeconds: lease });
     const seconds = (performance.now() - t0) / 1000;
-    table.push([name, r(seconds, 1), run.stats.decisions, run.stats.allocations, run.stats.instants, r(run.result.summary.maxRho), r(run.result.summary.utilization)]);
+    const cpu = process.cpuUsage(cpu0);
+    table.push([name, r(seconds, 1), r((cpu.user + cpu.system) / 1e6, 1), run.stats.decisions, run.stats.allocations, run.stats.instants, r(run.result.summary.maxRho), r(run.result.summary.utilization)]);
   }
-  process.stdout.write(`${formatTable(['policy', 'wall s', 'decisions', 'allocations', 'event instants', 'maxRho', 'util'], table)}\n`);
+  process.stdout.write(`${formatTable(['policy', 'wall s', 'cpu s', 'decisions', 'allocations', 'event instants', 'maxRho', 'util'], table)}\n`);
 }

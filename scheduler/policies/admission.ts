@@ -65,28 +65,46 @@ function shape(view: PolicyView, job: JobView, capacity: number, remaining: numb
 export function predictAdmission(view: PolicyView, candidate: JobView, now: number, model: AdmissionModel): AdmissionAnswer {
   const deadline = candidate.deadline ?? Infinity;
   const capacity = model.capacity;
-  const releases = new MinHeap<number>();
   let available = Math.max(0, Math.min(view.freeSlots, capacity - model.held));
+  // The pool's unheld slots that are not free now come back at the period end.
   const returning = capacity - model.held - available;
-  if (returning > 0) releases.push(view.periodEnd, returning);
   const candidateKey = model.keyOf(candidate);
-  for (const job of view.running) {
-    if (!model.competes(job)) continue;
-    const finish = job.rate > 0 ? now + remainingAt(job, now) / job.rate : Infinity;
-    const ahead = before(model.keyOf(job), job.seq, candidateKey, candidate.seq);
-    releases.push(ahead ? finish : Math.min(finish, view.periodEnd), job.slots.length);
-  }
+  // The release timeline of running jobs is built only if the free slots do
+  // not suffice (in linear time), so admission on a cluster with room costs
+  // only the walk over the jobs ahead.
+  let releases: MinHeap<number> | undefined;
+  // Releases of the jobs scheduled before the timeline was needed.
+  const keys: number[] = [];
+  const counts: number[] = [];
+  const timeline = (): MinHeap<number> => {
+    if (returning > 0) {
+      keys.push(view.periodEnd);
+      counts.push(returning);
+    }
+    for (const job of view.running) {
+      if (!model.competes(job)) continue;
+      const finish = job.rate > 0 ? now + remainingAt(job, now) / job.rate : Infinity;
+      const ahead = before(model.keyOf(job), job.seq, candidateKey, candidate.seq);
+      keys.push(ahead ? finish : Math.min(finish, view.periodEnd));
+      counts.push(job.slots.length);
+    }
+    return MinHeap.from(keys, counts);
+  };
   let time = now;
   const schedule = (slots: number, seconds: number): number => {
     if (!Number.isFinite(slots)) return Infinity;
     while (available < slots) {
+      releases ??= timeline();
       if (releases.size === 0) return Infinity;
       time = Math.max(time, releases.peekKey());
       available += releases.pop() as number;
     }
     available -= slots;
     const finish = time + seconds;
-    releases.push(finish, slots);
+    if (releases === undefined) {
+      keys.push(finish);
+      counts.push(slots);
+    } else releases.push(finish, slots);
     return finish;
   };
   const cursor = view.pending.cursor();
