@@ -34,7 +34,10 @@
  *    won (the others' loss from its presence; rounded up to whole jobs, so a
  *    winner keeps at least its first job), which makes overstating its rho
  *    unprofitable. The fraction is computed only when the bidders compete
- *    (the slots ran out before their jobs did); otherwise c_i = 1.
+ *    (some bidder's job did not fit the slots left); otherwise c_i = 1.
+ *    "Without i" is computed as the continuation of the same greedy over
+ *    the slots i won (see `ratesWithout`), not by re-running the auction.
+ *    `partialAllocation: false` lets winners keep everything they won.
  * 4. Leftovers: slots still free go first to the tenants that were not
  *    offered, then to anyone, always to the worst rho first, until no
  *    pending job fits: no slot stays idle while work waits.
