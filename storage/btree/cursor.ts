@@ -13,9 +13,11 @@
  * version moved since the cursor last positioned itself, it re-descends to
  * the first key after (before, when reverse) the last key it returned, so a
  * cursor or scan over an editor sees the editor's current state at every
- * step, including writes the scan's own visitor makes.
+ * step, including writes the scan's own visitor makes. A tree's version
+ * changes only when an exclusive edit consumes it; the re-seek then fails
+ * the readability check.
  */
-import { InvalidArgumentError, OptionsViolations, unreachable } from '../device/index.js';
+import { assert, InvalidArgumentError, OptionsViolations, unreachable } from '../device/index.js';
 import { keyHead } from './key-head.js';
 import { type BNode, childIndex, leafLowerBound, leafSearch, leafUpperBound } from './node.js';
 
@@ -57,7 +59,11 @@ export interface CursorSource {
   readonly root: BNode;
   /** Levels, leaves included: 1 for a tree whose root is a leaf. */
   readonly depth: number;
-  /** Changes whenever the source changes; constant for a tree. */
+  /**
+   * Changes whenever the source changes, including when it stops being
+   * readable (a consumed tree, a finished editor): a cursor re-seeks, and
+   * with that checks readability, whenever it sees a new version.
+   */
   readonly version: number;
   /** Asserts the source may still be read. */
   checkReadable(): void;
@@ -104,13 +110,7 @@ export function containsIn(root: BNode, key: string): boolean {
 
 /** Visits `range` of `source` (see `BTree.scan`); returns the number of keys visited. */
 export function scanSource(source: CursorSource, range: BTreeRange, visit: BTreeVisitor): number {
-  const cursor = new TreeCursor(source, range);
-  let visited = 0;
-  while (cursor.next()) {
-    visited++;
-    if (visit(cursor.key, cursor.address, cursor.length) === false) break;
-  }
-  return visited;
+  return new TreeCursor(source, range).visitAll(visit);
 }
 
 const enum Phase {
@@ -159,14 +159,12 @@ export class TreeCursor implements BTreeCursor {
 
   next(): boolean {
     if (this.phase === Phase.Done) return false;
-    const source = this.source;
-    source.checkReadable();
     if (this.remaining <= 0) return this.stop();
     let positioned: boolean;
     if (this.phase === Phase.Unstarted) {
       this.phase = Phase.Active;
       positioned = this.seekStart();
-    } else if (source.version !== this.version) {
+    } else if (this.source.version !== this.version) {
       positioned = this.seek(this.key, this.reverse ? Seek.Before : Seek.After);
     } else {
       positioned = this.step();
@@ -185,6 +183,68 @@ export class TreeCursor implements BTreeCursor {
     return true;
   }
 
+  /**
+   * Visits every entry of the range in a loop over each leaf's arrays (the
+   * body of `scan`); returns the number of entries visited. Use on a fresh
+   * cursor only.
+   */
+  visitAll(visit: BTreeVisitor): number {
+    assert(this.phase === Phase.Unstarted, 'visitAll runs on a fresh cursor');
+    this.phase = Phase.Active;
+    const source = this.source;
+    const end = this.end;
+    const reverse = this.reverse;
+    let remaining = this.remaining;
+    let visited = 0;
+    let positioned = remaining > 0 && this.seekStart();
+    while (positioned) {
+      const level = this.leafLevel;
+      const leaf = this.nodes[level] as BNode;
+      const keys = leaf.keys;
+      const values = leaf.values as number[];
+      const n = leaf.count;
+      let i = this.slots[level] as number;
+      let moved = false;
+      if (!reverse) {
+        // A leaf whose last key is below `end` needs no bound check per key.
+        const bounded = end !== undefined && !((keys[n - 1] as string) < end);
+        for (; i < n; i++) {
+          const key = keys[i] as string;
+          if (bounded && key >= (end as string)) return this.stopVisit(visited);
+          visited++;
+          if (visit(key, values[2 * i] as number, values[2 * i + 1] as number) === false || --remaining === 0) return this.stopVisit(visited);
+          if (source.version !== this.version) {
+            // The visitor edited the source: continue after this key in the edited state.
+            moved = true;
+            this.key = key;
+            break;
+          }
+        }
+        positioned = moved ? this.seek(this.key, Seek.After) : this.siblingLeaf();
+      } else {
+        const bounded = end !== undefined && !(end < (keys[0] as string));
+        for (; i >= 0; i--) {
+          const key = keys[i] as string;
+          if (bounded && key <= (end as string)) return this.stopVisit(visited);
+          visited++;
+          if (visit(key, values[2 * i] as number, values[2 * i + 1] as number) === false || --remaining === 0) return this.stopVisit(visited);
+          if (source.version !== this.version) {
+            moved = true;
+            this.key = key;
+            break;
+          }
+        }
+        positioned = moved ? this.seek(this.key, Seek.Before) : this.siblingLeaf();
+      }
+    }
+    return this.stopVisit(visited);
+  }
+
+  private stopVisit(visited: number): number {
+    this.stop();
+    return visited;
+  }
+
   private stop(): false {
     this.phase = Phase.Done;
     // Drop the path so that a finished cursor pins no nodes.
@@ -200,6 +260,7 @@ export class TreeCursor implements BTreeCursor {
 
   /** Positions on the first (last, when reverse) key of the source. */
   private seekEdge(): boolean {
+    this.source.checkReadable();
     this.version = this.source.version;
     this.leafLevel = this.source.depth - 1;
     return this.descendEdge(0, this.source.root);
@@ -226,6 +287,7 @@ export class TreeCursor implements BTreeCursor {
 
   private seek(target: string, mode: Seek): boolean {
     const source = this.source;
+    source.checkReadable();
     this.version = source.version;
     this.leafLevel = source.depth - 1;
     const nodes = this.nodes;

@@ -39,7 +39,7 @@ import {
   checkKey,
 } from './cursor.js';
 import { keyHead } from './key-head.js';
-import { type BNode, childIndex, cloneNode, leafSearch, type Owner, type Shape, setFences } from './node.js';
+import { type BNode, childIndex, cloneNode, leafSearch, type Owner, ownKeys, type Shape, setFences } from './node.js';
 import { addressMax, lengthMax } from './options.js';
 import { BTree } from './tree.js';
 
@@ -172,6 +172,7 @@ export class TreeEditor implements BTreeEditor, CursorSource {
   finish(): BTree {
     this.checkReadable();
     this.finished = true;
+    this.version++;
     this.path.length = 0;
     if (!this.exclusive) this.source.derived = true;
     return new BTree(this.root, this.size, this.depth, this.owner, this.shape);
@@ -403,6 +404,7 @@ export class TreeEditor implements BTreeEditor, CursorSource {
       spreadBranch(right, keys, children, leftCount, total);
     }
     clearScratch(shape, total);
+    ownKeys(parent);
     parent.keys[leftSlot] = separator;
     parent.heads[leftSlot] = keyHead(separator, parent.prefix);
     setFences(left, this.childFenceLow(level - 1, leftSlot), separator);
@@ -464,6 +466,7 @@ function checkLocation(key: string, address: number, length: number): void {
 
 /** Inserts an entry at `i` of a leaf with room for it. */
 function insertEntry(leaf: BNode, i: number, key: string, head: number, address: number, length: number): void {
+  ownKeys(leaf);
   const keys = leaf.keys;
   const heads = leaf.heads;
   const values = leaf.values as number[];
@@ -482,6 +485,7 @@ function insertEntry(leaf: BNode, i: number, key: string, head: number, address:
 
 /** Removes the entry at `i` of a leaf and clears the freed slot. */
 function removeEntry(leaf: BNode, i: number): void {
+  ownKeys(leaf);
   const keys = leaf.keys;
   const heads = leaf.heads;
   const values = leaf.values as number[];
@@ -501,6 +505,7 @@ function removeEntry(leaf: BNode, i: number): void {
 
 /** Inserts `child` after child `slot` of a branch with room, with `separator` before it. */
 function insertChildAt(branch: BNode, slot: number, separator: string, head: number, child: BNode): void {
+  ownKeys(branch);
   const keys = branch.keys;
   const heads = branch.heads;
   const children = branch.children as (BNode | null)[];
@@ -518,6 +523,7 @@ function insertChildAt(branch: BNode, slot: number, separator: string, head: num
 
 /** Removes child `slot + 1` of a branch and the separator before it. */
 function removeChildAt(branch: BNode, slot: number): void {
+  ownKeys(branch);
   const keys = branch.keys;
   const heads = branch.heads;
   const children = branch.children as (BNode | null)[];
@@ -559,6 +565,7 @@ function gatherBranch(branch: BNode, keys: string[], children: (BNode | null)[],
 
 /** Makes scratch entries [from, to) the whole content of `leaf`; heads are left to `setFences`. */
 function spreadLeaf(leaf: BNode, keys: readonly string[], values: readonly number[], from: number, to: number): void {
+  ownKeys(leaf);
   const leafKeys = leaf.keys;
   const leafValues = leaf.values as number[];
   const n = to - from;
@@ -581,6 +588,7 @@ function spreadLeaf(leaf: BNode, keys: readonly string[], values: readonly numbe
  * whole content of `branch`; heads are left to `setFences`.
  */
 function spreadBranch(branch: BNode, keys: readonly string[], children: readonly (BNode | null)[], from: number, to: number): void {
+  ownKeys(branch);
   const branchKeys = branch.keys;
   const branchChildren = branch.children as (BNode | null)[];
   const n = to - from;

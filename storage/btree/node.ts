@@ -36,7 +36,13 @@
  *
  * Ownership. `owner` is the token of the editor that created the node: only
  * that editor (or an exclusive editor continuing its lineage) mutates it in
- * place; every other editor copies it first (see `editor.ts`).
+ * place; every other editor copies it first (see `editor.ts`). A copy gets
+ * its own `values` (leaf) or `children` (branch), which every write along a
+ * path changes, but shares `keys` and `heads` with the original
+ * (`keysShared`) until it first changes them (`ownKeys`): updating a
+ * location, the most common write, then copies about half the bytes, which
+ * matters because copied nodes outlive many later edits and must be
+ * garbage-collected from the old generation.
  */
 import { commonPrefixLength, keyHead } from './key-head.js';
 import type { ResolvedBTreeOptions } from './options.js';
@@ -51,12 +57,16 @@ export class BNode {
     public count: number,
     /** Chars every key in this node's range shares (see the file comment). */
     public prefix: number,
-    readonly keys: string[],
-    readonly heads: number[],
+    /** Replaced, not mutated, while `keysShared`; see `ownKeys`. */
+    public keys: string[],
+    /** Replaced, not mutated, while `keysShared`; see `ownKeys`. */
+    public heads: number[],
     /** Leaf only: (address, length) pairs. */
     readonly values: number[] | null,
     /** Branch only. */
     readonly children: (BNode | null)[] | null,
+    /** True while `keys` and `heads` may be shared with another node. */
+    public keysShared: boolean,
   ) {}
 }
 
@@ -104,25 +114,40 @@ export class Shape {
   }
 
   newLeaf(owner: Owner): BNode {
-    return new BNode(owner, 0, 0, this.leafKeysTemplate.slice(), this.leafHeadsTemplate.slice(), this.leafValuesTemplate.slice(), null);
+    return new BNode(owner, 0, 0, this.leafKeysTemplate.slice(), this.leafHeadsTemplate.slice(), this.leafValuesTemplate.slice(), null, false);
   }
 
   newBranch(owner: Owner): BNode {
-    return new BNode(owner, 0, 0, this.branchKeysTemplate.slice(), this.branchHeadsTemplate.slice(), null, this.branchChildrenTemplate.slice());
+    return new BNode(owner, 0, 0, this.branchKeysTemplate.slice(), this.branchHeadsTemplate.slice(), null, this.branchChildrenTemplate.slice(), false);
   }
 }
 
-/** A copy of `node` owned by `owner` (the copy-on-write step). */
+/**
+ * A copy of `node` owned by `owner` (the copy-on-write step). It shares the
+ * keys and heads of `node` until `ownKeys` is called on it.
+ */
 export function cloneNode(node: BNode, owner: Owner): BNode {
   return new BNode(
     owner,
     node.count,
     node.prefix,
-    node.keys.slice(),
-    node.heads.slice(),
+    node.keys,
+    node.heads,
     node.values === null ? null : node.values.slice(),
     node.children === null ? null : node.children.slice(),
+    true,
   );
+}
+
+/**
+ * Gives an owned node its own keys and heads; call before changing either.
+ * Every function that changes them calls it first.
+ */
+export function ownKeys(node: BNode): void {
+  if (!node.keysShared) return;
+  node.keys = node.keys.slice();
+  node.heads = node.heads.slice();
+  node.keysShared = false;
 }
 
 /** Number of keys in a leaf, separators in a branch. */
@@ -135,6 +160,7 @@ export function keyCount(node: BNode): number {
  * its prefix and heads. Call whenever a node's range may have changed.
  */
 export function setFences(node: BNode, lo: string | undefined, hi: string | undefined): void {
+  ownKeys(node);
   const prefix = lo === undefined || hi === undefined ? 0 : commonPrefixLength(lo, hi);
   node.prefix = prefix;
   const keys = node.keys;

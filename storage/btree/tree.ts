@@ -72,8 +72,8 @@ export interface BTreeStats {
 }
 
 export class BTree implements CursorSource {
-  /** @internal A tree never changes, so cursors over it never re-seek. */
-  readonly version = 0;
+  /** @internal A tree never changes: this moves only when an exclusive edit consumes it. */
+  version = 0;
   /** @internal Set by an exclusive edit, which consumes this tree. */
   retired = false;
   /** @internal Set when an edit of this tree finished: a newer tree shares its nodes. */
@@ -157,6 +157,7 @@ export class BTree implements CursorSource {
     if (options?.exclusive === true) {
       assert(!this.derived, 'an exclusive edit needs a tree that no finished edit was derived from');
       this.retired = true;
+      this.version++;
       return new TreeEditor(this, this.owner, true);
     }
     return new TreeEditor(this, new Owner(), false);

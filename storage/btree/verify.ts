@@ -38,6 +38,13 @@ export function verifyTree(tree: BTree | BTreeEditor): string[] {
     else extra++;
   };
   const seen = new Set<BNode>();
+  // Arrays may be shared between versions, never between two nodes of one tree.
+  const arrays = new Set<unknown[]>();
+  const claim = (path: string, array: unknown[] | null, what: string): void => {
+    if (array === null) return;
+    if (arrays.has(array)) report(path, `${what} array shared with another node of the tree`);
+    arrays.add(array);
+  };
   let keys = 0;
 
   const visit = (node: BNode, level: number, lo: string | undefined, hi: string | undefined, path: string): void => {
@@ -46,6 +53,10 @@ export function verifyTree(tree: BTree | BTreeEditor): string[] {
       return;
     }
     seen.add(node);
+    claim(path, node.keys, 'keys');
+    claim(path, node.heads, 'heads');
+    claim(path, node.values, 'values');
+    claim(path, node.children, 'children');
     const isLeaf = node.children === null;
     if (isLeaf !== (level === depth - 1)) report(path, `${isLeaf ? 'leaf' : 'branch'} at level ${level} of a tree of depth ${depth}`);
     if (isLeaf === (node.values === null)) report(path, 'a node must have values exactly when it is a leaf');

@@ -304,7 +304,7 @@ describe('editors', () => {
     expect(entries(source)).toEqual(keys.map((k, i) => [k, i, 1]));
   });
 
-  it('a one-key editor copies exactly the root-to-leaf path', () => {
+  it('a one-key update copies exactly the root-to-leaf path, and not its keys', () => {
     const keys = randomKeys(23, 20_000, 8).sort();
     let tree = BTree.fromSorted(keys, keys.map((_, i) => i), keys.map(() => 1));
     const depth = tree.stats().depth;
@@ -316,6 +316,9 @@ describe('editors', () => {
       const next = editor.finish();
       const fresh = [...nodesOf(next.root)].filter((node) => !old.has(node));
       expect(fresh.length).toBe(depth);
+      // An update copies values and child pointers only; keys and heads stay shared with the old version.
+      const oldKeys = new Set([...old].map((node) => node.keys));
+      for (const node of fresh) expect(oldKeys.has(node.keys)).toBe(true);
       tree = next;
     }
   });
