@@ -12,10 +12,11 @@
  * (writes are serialized through the engine). The engine assumes it is the
  * only writer of its key prefix, as it does for its in-memory catalog.
  *
- * Building: the engine builds (or extends) an entry on a full scan of a
- * table that was already fully scanned at the same data version, so a table
- * written between every scan never pays for it. Only the columns queries use
- * are built. Rows are in primary-key order, like the store's scan.
+ * Building: the engine builds (or extends) an entry on the first full scan
+ * of a table, and after a write only on a second full scan at the same data
+ * version, so a table written between every scan pays for building once at
+ * most. Only the columns queries use are built. Rows are in primary-key
+ * order, like the store's scan.
  *
  * Representation per column:
  *   f64     Float64Array, plus a Uint8Array of null flags when any is NULL

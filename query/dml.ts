@@ -65,7 +65,20 @@ export function compileInsert(bound: BoundInsert, compiler: StatementCompiler, p
   let source: { rows: () => { values: SqlValue[]; types: readonly ValueType[] }[] };
   if (bound.rows !== undefined) {
     const rows = bound.rows.map((row) => ({ getters: row.map((e) => exprs.value(e)), types: row.map((e) => e.type) }));
-    source = { rows: () => rows.map((r) => ({ values: r.getters.map((g) => g()), types: r.types })) };
+    if (rows.length === 1) {
+      // One row (the prepared single-row INSERT): reuse its holder.
+      const only = rows[0] as { getters: Getter[]; types: ValueType[] };
+      const holder = { values: new Array<SqlValue>(only.getters.length).fill(null), types: only.types };
+      const list = [holder];
+      source = {
+        rows: () => {
+          for (let i = 0; i < only.getters.length; i++) holder.values[i] = (only.getters[i] as Getter)();
+          return list;
+        },
+      };
+    } else {
+      source = { rows: () => rows.map((r) => ({ values: r.getters.map((g) => g()), types: r.types })) };
+    }
   } else {
     const runner = compiler.query(planner.query(bound.select as NonNullable<BoundInsert['select']>), emptyScope);
     const types = bound.sourceTypes;

@@ -77,6 +77,9 @@ interface TableState {
   nextRowid: number | undefined;
 }
 
+/** A tracker with no changes, for rollbacks of statements that changed nothing. */
+const emptyTracker = new WriteTracker();
+
 const rootScope: CompileScope = { column: () => undefined, aggregate: () => undefined, groupKey: () => undefined, output: () => undefined, parent: undefined };
 
 /** Longest virtual table name, in UTF-16 code units. */
@@ -433,11 +436,21 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
     const open = this.explicit ?? this.fnTx;
     if (open !== undefined) {
       const base = 'tx' in open ? open.tx : open.writer;
+      if (!overlay) {
+        // A statement that checks everything before its one write cannot
+        // fail half-way: it writes straight into the transaction.
+        try {
+          return fn(base, open.tracker);
+        } catch (error) {
+          this.afterRollback(emptyTracker, base);
+          throw error;
+        }
+      }
       const local = new WriteTracker();
-      const writer = overlay ? new StatementWriter(base) : base;
+      const writer = new StatementWriter(base);
       try {
         const result = fn(writer, local);
-        if (writer instanceof StatementWriter) writer.flush();
+        writer.flush();
         open.tracker.merge(local);
         return result;
       } catch (error) {
@@ -518,8 +531,11 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
     if (this.catalog.rowCount(table.id) < this.options.columnarRowsMin) return undefined;
     const state = this.tableState(table.id);
     if (state.columnar !== undefined && state.columnar.version === state.dataVersion && state.columnar.table === table) return state.columnar;
-    if (state.lastFullScan === state.dataVersion) {
-      // Scanned before without a write since: read-mostly, worth caching.
+    // Build on the first full scan, and afterwards only on a second scan
+    // without a write in between: a table written between every scan never
+    // pays for building more than once.
+    if (state.lastFullScan < 0 || state.lastFullScan === state.dataVersion) {
+      state.lastFullScan = state.dataVersion;
       state.columnar = new ColumnarTable(table, state.dataVersion);
       return state.columnar;
     }

@@ -28,8 +28,8 @@ import type { Catalog, TableDef } from './catalog.js';
 import type { ColumnarTable, ColumnVector } from './columnar.js';
 import { ExprCompiler, numberTextOf, type CompileEnv, type CompileScope, type ExecState, type Getter, type Predicate, type QueryRunner } from './compile-expr.js';
 import { msPerDay, parseDate, parseTimestamp } from './date-time.js';
-import { encodeElement, keyEnd } from './key-format.js';
-import type { Access, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
+import { KeyBuilder, keyEnd } from './key-format.js';
+import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import { RowCursor, utf8Slice } from './row-format.js';
 import type { ColumnType, ValueType } from './sql-type.js';
 import { coerceToColumn } from './table-writer.js';
@@ -518,22 +518,42 @@ export class StatementCompiler implements CompileEnv {
         },
       };
     }
-    const keys = compileKeyAccess(keyCompiler, access, table);
+    const setValues = access.inSet === undefined ? undefined : this.setValues(access.inSet, keyCompiler, outer);
+    const keys = compileKeyAccess(keyCompiler, access, table, setValues);
     if (access.kind === 'primary') {
       const point = access.eq.length === table.primaryKey.length;
       return {
         scope,
         run: (sink) => {
-          const range = keys.range(prefix);
-          if (range === null) return true;
           sinkRef = sink;
           stopped = false;
-          if (point && range.point) {
-            const bytes = state.reader.getRaw(range.start);
-            if (bytes === undefined) return true;
-            visit(range.start, bytes, 0, bytes.length);
-            return !stopped;
+          if (setValues !== undefined) {
+            const list = keys.ranges(prefix);
+            if (list === null) return true;
+            const reader = state.reader;
+            for (const range of list) {
+              if (range.point) {
+                const bytes = reader.getRaw(range.start);
+                if (bytes !== undefined) visit(range.start, bytes, 0, bytes.length);
+              } else {
+                scanRange(reader, range, false, visit);
+              }
+              if (stopped) return false;
+            }
+            return true;
           }
+          if (point) {
+            const key = keys.point(prefix);
+            if (key === null) return true;
+            if (key !== undefined) {
+              const bytes = state.reader.getRaw(key);
+              if (bytes === undefined) return true;
+              visit(key, bytes, 0, bytes.length);
+              return !stopped;
+            }
+          }
+          const range = keys.range(prefix);
+          if (range === null) return true;
           scanRange(state.reader, range, reverse, visit);
           return !stopped;
         },
@@ -543,29 +563,62 @@ export class StatementCompiler implements CompileEnv {
     const index = access.index;
     const entryPrefix = index.entryPrefix;
     const columns = index.columns.length;
+    const rowKeys = new KeyBuilder();
     const rowKeyOf = (entry: string): string => {
       let at = entryPrefix.length;
       for (let i = 0; i < columns; i++) at = skipKeyElement(entry, at);
-      return prefix + entry.slice(at);
+      return rowKeys.start(prefix).raw(entry, at).finish();
     };
     return {
       scope,
       run: (sink) => {
-        const range = keys.range(entryPrefix);
-        if (range === null) return true;
+        const list = setValues !== undefined ? keys.ranges(entryPrefix) : [keys.range(entryPrefix)];
+        if (list === null) return true;
         sinkRef = sink;
         stopped = false;
         const reader = state.reader;
-        scanRange(reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, (entry) => {
+        const fetch = (entry: string): boolean => {
           const rowKey = rowKeyOf(entry);
           const bytes = reader.getRaw(rowKey);
           if (bytes === undefined) {
             throw new FairdbError('CORRUPTION', `index ${index.name} names a row that does not exist in table ${table.name}`);
           }
           return visit(rowKey, bytes, 0, bytes.length);
-        });
-        return !stopped;
+        };
+        for (const range of list) {
+          if (range === null) continue;
+          // Index entries continue with the primary key: a "point" is a prefix.
+          scanRange(reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, fetch);
+          if (stopped) return false;
+        }
+        return true;
       },
+    };
+  }
+
+  /** The values of an access path's IN set with their static types, per execution (a subquery runs once). */
+  private setValues(set: InSet, compiler: ExprCompiler, outer: CompileScope): () => { values: SqlValue[]; type: ValueType[] } {
+    if (set.kind === 'inList') {
+      const getters = set.items.map((e) => compiler.value(e));
+      const type = set.items.map((e) => e.type);
+      return () => ({ values: getters.map((g) => g()), type });
+    }
+    const runner = this.compileQuery(set.query, outer);
+    const column = (set.query.columns[0] as { type: ValueType }).type;
+    const state = this.state;
+    let seen = -1;
+    let cached: { values: SqlValue[]; type: ValueType[] } = { values: [], type: [] };
+    return () => {
+      if (seen !== state.epoch) {
+        const values: SqlValue[] = [];
+        const g = runner.getters[0] as Getter;
+        runner.run(() => {
+          values.push(g());
+        });
+        cached = { values, type: values.map(() => column) };
+        seen = state.epoch;
+      }
+      return cached;
     };
   }
 
@@ -1174,7 +1227,15 @@ function keyValueFor(type: ColumnType, v: SqlValue, t: ValueType): SqlValue | un
   }
 }
 
-function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind: 'full' }>, table: TableDef): { range(prefix: string): KeyRange | null } {
+interface KeyAccess {
+  /** For an equality on every key column and no bound: the key to read, null for no row, undefined to fall back to `range`. */
+  point(prefix: string): string | null | undefined;
+  range(prefix: string): KeyRange | null;
+  /** With an IN set: one range (or point) per distinct value, in key order; null for none. */
+  ranges(prefix: string): KeyRange[] | null;
+}
+
+function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind: 'full' }>, table: TableDef, setValues: (() => { values: SqlValue[]; type: ValueType[] }) | undefined): KeyAccess {
   const columns = access.kind === 'primary' ? table.primaryKey : access.index.columns;
   const eq = access.eq.map((e) => compiler.value(e));
   const eqTypes = access.eq.map((e) => e.type);
@@ -1183,42 +1244,86 @@ function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind
   const low = bound(access.low);
   const high = bound(access.high);
   const nextType = colTypes[access.eq.length];
-  const full = access.eq.length === columns.length;
+  const full = access.eq.length === columns.length && low === undefined && high === undefined;
+  const builder = new KeyBuilder();
+  /** Writes the equality prefix after `prefix`; false when a value is NULL (no row), undefined when one has no key form. */
+  const writeEq = (prefix: string): boolean | undefined => {
+    builder.start(prefix);
+    for (let i = 0; i < eq.length; i++) {
+      const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
+      // A NULL never equals anything.
+      if (v === null) return false;
+      if (v === undefined) return undefined;
+      builder.value(v);
+    }
+    return true;
+  };
+  const range = (prefix: string): KeyRange | null => {
+    let key = prefix;
+    for (let i = 0; i < eq.length; i++) {
+      const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
+      // A NULL never equals anything; a value outside the column's key
+      // order falls back to the prefix read so far.
+      if (v === null) return null;
+      if (v === undefined) return { start: key, end: key + keyEnd, point: false };
+      key = builder.start(key).value(v).finish();
+    }
+    if (full) return { start: key, end: key + keyEnd, point: true };
+    let start = key;
+    let end = key + keyEnd;
+    if (low !== undefined && nextType !== undefined) {
+      const v = keyValueFor(nextType, low.get(), low.type);
+      if (v === null) return null;
+      if (v !== undefined) {
+        const k = builder.start(key).value(v).finish();
+        start = low.inclusive ? k : k + keyEnd;
+      }
+    } else if (high !== undefined) {
+      // Only an upper bound: skip NULL entries (they never compare).
+      start = key + '\x06';
+    }
+    if (high !== undefined && nextType !== undefined) {
+      const v = keyValueFor(nextType, high.get(), high.type);
+      if (v === null) return null;
+      if (v !== undefined) {
+        const k = builder.start(key).value(v).finish();
+        end = high.inclusive ? k + keyEnd : k;
+      }
+    }
+    if (start >= end) return null;
+    return { start, end, point: false };
+  };
+  const setType = colTypes[access.eq.length];
+  const completesKey = access.eq.length + 1 === columns.length;
   return {
-    range(prefix: string): KeyRange | null {
-      let key = prefix;
-      for (let i = 0; i < eq.length; i++) {
-        const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
-        // A NULL never equals anything; a value outside the column's key
-        // order falls back to the prefix read so far.
-        if (v === null) return null;
-        if (v === undefined) return { start: key, end: key + keyEnd, point: false };
-        key += encodeElement(v);
+    point(prefix) {
+      if (!full) return undefined;
+      const ok = writeEq(prefix);
+      if (ok === false) return null;
+      if (ok === undefined) return undefined;
+      return builder.finish();
+    },
+    range,
+    ranges(prefix) {
+      const ok = writeEq(prefix);
+      if (ok === false) return null;
+      if (ok === undefined || setValues === undefined || setType === undefined) {
+        const whole = range(prefix);
+        return whole === null ? null : [whole];
       }
-      if (full && low === undefined && high === undefined) return { start: key, end: key + keyEnd, point: true };
-      let start = key;
-      let end = key + keyEnd;
-      if (low !== undefined && nextType !== undefined) {
-        const v = keyValueFor(nextType, low.get(), low.type);
-        if (v === null) return null;
-        if (v !== undefined) {
-          const k = key + encodeElement(v);
-          start = low.inclusive ? k : k + keyEnd;
+      const eqKey = builder.finish();
+      const { values, type } = setValues();
+      const keys = new Set<string>();
+      for (let i = 0; i < values.length; i++) {
+        const v = keyValueFor(setType, values[i] as SqlValue, type[i] as ValueType);
+        if (v === null) continue;
+        if (v === undefined) {
+          // A value with no key form: read the whole prefix instead.
+          return [{ start: eqKey, end: eqKey + keyEnd, point: false }];
         }
-      } else if (high !== undefined) {
-        // Only an upper bound: skip NULL entries (they never compare).
-        start = key + '\x06';
+        keys.add(builder.start(eqKey).value(v).finish());
       }
-      if (high !== undefined && nextType !== undefined) {
-        const v = keyValueFor(nextType, high.get(), high.type);
-        if (v === null) return null;
-        if (v !== undefined) {
-          const k = key + encodeElement(v);
-          end = high.inclusive ? k + keyEnd : k;
-        }
-      }
-      if (start >= end) return null;
-      return { start, end, point: false };
+      return [...keys].sort().map((k) => ({ start: k, end: k + keyEnd, point: completesKey }));
     },
   };
 }

@@ -101,6 +101,11 @@ function node(n: PlanNode, depth: number, emit: (d: number, l: string) => void, 
 function accessText(a: Access, pkLength: number, text: (e: BoundExpr) => string): string {
   if (a.kind === 'full') return 'full';
   const parts = a.eq.map(text);
+  if (a.inSet !== undefined) {
+    const set = a.inSet.kind === 'inList' ? `(${a.inSet.items.map(text).join(', ')})` : text({ kind: 'subquery', query: a.inSet.query, type: 'any' });
+    const key = `${parts.length > 0 ? `= (${parts.join(', ')}) then ` : ''}each value in ${set}`;
+    return a.kind === 'primary' ? `primary key lookups ${key}` : `index ${a.index.name} lookups ${key}`;
+  }
   const range = [a.low === undefined ? undefined : `${a.low.inclusive ? '>=' : '>'} ${text(a.low.expr)}`, a.high === undefined ? undefined : `${a.high.inclusive ? '<=' : '<'} ${text(a.high.expr)}`].filter(Boolean).join(' and ');
   const key = `${parts.length > 0 ? `= (${parts.join(', ')})` : ''}${range.length > 0 ? `${parts.length > 0 ? ' then ' : ''}${range}` : ''}`;
   if (a.kind === 'primary') return `${a.eq.length === pkLength && a.low === undefined && a.high === undefined ? 'primary key point' : 'primary key range'} ${key}`;

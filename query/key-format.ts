@@ -159,6 +159,127 @@ export function encodeTuple(values: readonly SqlValue[]): string {
   return s;
 }
 
+const bufferLatin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
+
+/**
+ * Builds keys byte by byte in a reused buffer and returns them as one flat
+ * binary string (a single latin1 slice): concatenating element strings would
+ * give the store rope strings that it must flatten before hashing or
+ * comparing them, which costs more than the lookup itself on a point read.
+ * Not re-entrant: finish one key before starting the next.
+ */
+export class KeyBuilder {
+  private bytes = new Uint8Array(256);
+  private length = 0;
+
+  private ensure(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+
+  /** Starts a key with `prefix` (a binary string). */
+  start(prefix: string): this {
+    this.length = 0;
+    this.ensure(prefix.length);
+    for (let i = 0; i < prefix.length; i++) this.bytes[i] = prefix.charCodeAt(i);
+    this.length = prefix.length;
+    return this;
+  }
+
+  number(v: number): this {
+    this.ensure(9);
+    f64[0] = v === 0 ? 0 : v;
+    const b = this.bytes;
+    let at = this.length;
+    b[at++] = elementTag.number;
+    const negative = ((f64Bytes[msb] as number) & 0x80) !== 0;
+    for (let i = 0; i < 8; i++) {
+      const byte = f64Bytes[msb + i * step] as number;
+      b[at++] = negative ? byte ^ 0xff : i === 0 ? byte | 0x80 : byte;
+    }
+    this.length = at;
+    return this;
+  }
+
+  private escaped(tag: number, bytes: Uint8Array, count: number): void {
+    this.ensure(2 * count + 3);
+    const b = this.bytes;
+    let at = this.length;
+    b[at++] = tag;
+    for (let i = 0; i < count; i++) {
+      const byte = bytes[i] as number;
+      b[at++] = byte;
+      if (byte === 0) b[at++] = 0xff;
+    }
+    b[at++] = 0;
+    b[at++] = 0;
+    this.length = at;
+  }
+
+  text(v: string): this {
+    let ascii = true;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 0 || c >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const utf8 = utf8Encoder.encode(v);
+      this.escaped(elementTag.text, utf8, utf8.length);
+      return this;
+    }
+    this.ensure(v.length + 3);
+    const b = this.bytes;
+    let at = this.length;
+    b[at++] = elementTag.text;
+    for (let i = 0; i < v.length; i++) b[at++] = v.charCodeAt(i);
+    b[at++] = 0;
+    b[at++] = 0;
+    this.length = at;
+    return this;
+  }
+
+  blob(v: Uint8Array): this {
+    this.escaped(elementTag.blob, v, v.length);
+    return this;
+  }
+
+  value(v: SqlValue): this {
+    if (v === null) {
+      this.ensure(1);
+      this.bytes[this.length++] = elementTag.null;
+      return this;
+    }
+    if (typeof v === 'number') return this.number(v);
+    if (typeof v === 'string') return this.text(v);
+    return this.blob(v);
+  }
+
+  /** Appends the chars of binary string `s` from index `from` (a key tail copied as it is). */
+  raw(s: string, from: number): this {
+    const count = s.length - from;
+    this.ensure(count);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = from; i < s.length; i++) b[at++] = s.charCodeAt(i);
+    this.length = at;
+    return this;
+  }
+
+  /** The key as a flat binary string; throws LIMIT past the store's key limit. */
+  finish(): string {
+    if (this.length > sqlKeyBytesMax) throw new LimitError('key length in bytes', sqlKeyBytesMax, this.length);
+    return bufferLatin1Slice.call(this.bytes, 0, this.length);
+  }
+}
+
 /** Throws LIMIT when a key is longer than the store accepts. */
 export function checkKeyLength(key: string): void {
   if (key.length > sqlKeyBytesMax) throw new LimitError('key length in bytes', sqlKeyBytesMax, key.length);

@@ -57,7 +57,7 @@ export function bindParams(info: ParamInfo, args: readonly unknown[], out: SqlVa
     positional = args.slice(0, -1);
     if (positional.length === 1 && Array.isArray(positional[0])) positional = positional[0] as unknown[];
   }
-  out.length = info.count;
+  if (out.length !== info.count) out.length = info.count;
   let next = 0;
   for (let slot = 1; slot <= info.count; slot++) {
     const name = info.names.get(slot);

@@ -27,8 +27,15 @@ export interface KeyBound {
  */
 export type Access =
   | { readonly kind: 'full' }
-  | { readonly kind: 'primary'; readonly eq: readonly BoundExpr[]; readonly low: KeyBound | undefined; readonly high: KeyBound | undefined }
-  | { readonly kind: 'index'; readonly index: IndexDef; readonly eq: readonly BoundExpr[]; readonly low: KeyBound | undefined; readonly high: KeyBound | undefined };
+  | { readonly kind: 'primary'; readonly eq: readonly BoundExpr[]; readonly low: KeyBound | undefined; readonly high: KeyBound | undefined; readonly inSet?: InSet }
+  | { readonly kind: 'index'; readonly index: IndexDef; readonly eq: readonly BoundExpr[]; readonly low: KeyBound | undefined; readonly high: KeyBound | undefined; readonly inSet?: InSet };
+
+/**
+ * The key column after the equality prefix takes each value of an IN list
+ * or of an uncorrelated IN subquery: one lookup per distinct value, in key
+ * order (a semi-join driven by the set).
+ */
+export type InSet = Extract<BoundExpr, { kind: 'inList' | 'inSubquery' }>;
 
 export type PlanNode =
   | {

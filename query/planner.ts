@@ -20,9 +20,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { FairdbError } from '../storage/device/index.js';
 import type { BoundExpr, BoundFrom, BoundOrder, BoundQuery, BoundSelect, BoundSetOp, BoundSource } from './bound.js';
-import { forEachChild } from './binder.js';
+import { forEachChild, sameExpr } from './binder.js';
 import type { Catalog, TableDef } from './catalog.js';
-import type { Access, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
+import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import type { ValueType } from './sql-type.js';
 
 /** Estimated rows of a FROM subquery or virtual table, for ranking only. */
@@ -192,21 +192,40 @@ export class Planner {
 
   from(f: BoundFrom, conjunctsIn: readonly BoundExpr[], own: ReadonlySet<number>): Planned {
     const items: Item[] = [];
-    const conjuncts = [...conjunctsIn];
-    this.flatten(f, items, conjuncts);
+    const flat = [...conjunctsIn];
+    this.flatten(f, items, flat);
     const itemSources = items.map((item) => this.itemSources(item));
     const localRefs = (e: BoundExpr) => {
       const refs = refsOf(e);
       return new Set([...refs].filter((id) => own.has(id)));
     };
+    // Disjunctions: factor out what every branch shares (a join key hidden
+    // in an OR, as in TPC-H Q19), and push down to each table the
+    // disjunction of what each branch requires of it alone.
+    const conjuncts: BoundExpr[] = [];
+    for (const c of flat) {
+      const factored = factorOr(c);
+      conjuncts.push(...factored);
+      for (const part of factored) {
+        if (part.kind !== 'or') continue;
+        for (const sources of itemSources) conjuncts.push(...impliedFor(part, sources, localRefs));
+      }
+    }
     // Push each conjunct to the one item that holds every table it reads;
     // conjuncts that read no table of this query go to the first item.
     const pushed: BoundExpr[][] = items.map(() => []);
     let pending: { expr: BoundExpr; refs: Set<number> }[] = [];
+    // A correlated subquery runs once per row it is evaluated on: with
+    // joins, evaluate it after them, on the fewest rows.
+    const late: BoundExpr[] = [];
     for (const c of conjuncts) {
       const refs = localRefs(c);
       if (refs.size === 0) {
         (pushed[0] as BoundExpr[]).push(c);
+        continue;
+      }
+      if (items.length > 1 && hasCorrelatedSubquery(c, own)) {
+        late.push(c);
         continue;
       }
       const at = itemSources.findIndex((s) => subsetOf(refs, s));
@@ -240,7 +259,7 @@ export class Planner {
       remaining.splice(chosen.index, 1);
       current = { node: chosen.step.node, sources: chosen.step.sources, estimate: chosen.step.estimate, leaf: undefined };
     }
-    return this.finishPending(current, pending);
+    return this.finishPending(current, [...pending, ...late.map((expr) => ({ expr }))]);
   }
 
   private finishPending(p: Planned, pending: readonly { expr: BoundExpr }[]): Planned {
@@ -439,7 +458,14 @@ export class Planner {
       }
     };
     const flip: Record<string, string> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+    const sets = new Map<number, InSet>();
     for (const c of conjuncts) {
+      if ((c.kind === 'inList' || c.kind === 'inSubquery') && !c.not) {
+        const col = storedOf(c.operand);
+        const usableSet = c.kind === 'inList' ? c.items.every(usable) : !intersects(c.query.outerRefs, this.localSources);
+        if (col !== undefined && usableSet && !sets.has(col)) sets.set(col, c);
+        continue;
+      }
       if (c.kind === 'compare' && c.op in flip) {
         const l = storedOf(c.left);
         const r = storedOf(c.right);
@@ -455,7 +481,7 @@ export class Planner {
     }
     const residualSelectivity = selectivity(conjuncts);
     let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: rows };
-    const consider = (columns: readonly number[], unique: boolean, make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined) => Access, perRowCost: number) => {
+    const consider = (columns: readonly number[], unique: boolean, make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined, inSet?: InSet) => Access, perRowCost: number) => {
       const eq: BoundExpr[] = [];
       for (const col of columns) {
         const e = eqs.get(col);
@@ -463,24 +489,43 @@ export class Planner {
         eq.push(e);
       }
       const next = columns[eq.length];
+      // Rows per distinct prefix of k of n key columns: a unique key spreads
+      // rows evenly (rows^((n-k)/n)); otherwise a tenth per equality.
+      const perPrefix = (k: number) => (k === columns.length && unique ? 1 : Math.max(1, unique ? Math.min(rows * 0.1 ** k, rows ** ((columns.length - k) / columns.length)) : rows * 0.1 ** k));
+      const set = next === undefined ? undefined : sets.get(next);
+      if (set !== undefined) {
+        // One lookup per value of the set (its size guessed when a
+        // subquery: lookups cost at most a few scans' worth, a scan can cost
+        // far more than the lookups, so the guess leans towards lookups).
+        const values = set.kind === 'inList' ? set.items.length : 50;
+        const perValue = perPrefix(eq.length + 1);
+        const estimate = Math.max(1, Math.min(rows, values * perValue));
+        const cost = estimate * perRowCost + values;
+        if (cost < best.cost) best = { access: make(eq, undefined, undefined, set), estimate, cost };
+      }
       const low = next === undefined ? undefined : lows.get(next);
       const high = next === undefined ? undefined : highs.get(next);
       if (eq.length === 0 && low === undefined && high === undefined) return;
       let estimate: number;
+      let rangeOnly = false;
       if (eq.length === columns.length && unique) estimate = 1;
       else {
-        estimate = rows * 0.1 ** eq.length;
+        estimate = perPrefix(eq.length);
         if (low !== undefined && high !== undefined) estimate *= 0.25;
         else if (low !== undefined || high !== undefined) estimate *= 0.33;
+        rangeOnly = eq.length === 0;
         estimate = Math.max(1, estimate);
       }
-      const cost = estimate * perRowCost;
+      // A range with no equality prefix on a secondary index costs more per row still.
+      const cost = estimate * perRowCost * (rangeOnly && perRowCost > 1 ? 3 : 1);
       if (cost < best.cost) best = { access: make(eq, low, high), estimate: Math.max(1, Math.min(estimate, rows * residualSelectivity * 10)), cost };
     };
-    consider(table.primaryKey, true, (eq, low, high) => ({ kind: 'primary', eq, low, high }), 1);
+    consider(table.primaryKey, true, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'primary', eq, low, high } : { kind: 'primary', eq, low, high, inSet }), 1);
     for (const index of this.catalog.indexesOf(table.id)) {
-      // An index read fetches each row by key: about three row visits each.
-      consider(index.columns, index.unique, (eq, low, high) => ({ kind: 'index', index, eq, low, high }), 3);
+      // An index read fetches each row by key, at random: several times the
+      // cost of visiting a row in a scan (more for ranges, which also lose
+      // to the columnar cache), so an index must narrow the read a lot.
+      consider(index.columns, index.unique, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'index', index, eq, low, high } : { kind: 'index', index, eq, low, high, inSet }), 4);
     }
     return { access: best.access, estimate: best.access.kind === 'full' ? Math.max(1, rows * residualSelectivity) : best.estimate };
   }
@@ -511,6 +556,71 @@ interface JoinStep {
   readonly estimate: number;
   readonly connected: boolean;
   readonly used: readonly BoundExpr[];
+}
+
+/** Whether `e` contains a subquery that reads a row of the tables in `own`. */
+function hasCorrelatedSubquery(e: BoundExpr, own: ReadonlySet<number>): boolean {
+  if ((e.kind === 'exists' || e.kind === 'subquery' || e.kind === 'inSubquery') && intersects(e.query.outerRefs, own)) return true;
+  let found = false;
+  forEachChild(e, (c) => {
+    if (!found && hasCorrelatedSubquery(c, own)) found = true;
+  });
+  return found;
+}
+
+function disjunctsOf(e: BoundExpr, out: BoundExpr[] = []): BoundExpr[] {
+  if (e.kind === 'or') {
+    disjunctsOf(e.left, out);
+    disjunctsOf(e.right, out);
+  } else {
+    out.push(e);
+  }
+  return out;
+}
+
+function andOf(list: readonly BoundExpr[]): BoundExpr {
+  return list.reduce((a, b) => ({ kind: 'and', left: a, right: b, type: 'integer' }) as BoundExpr);
+}
+
+function orOf(list: readonly BoundExpr[]): BoundExpr {
+  return list.reduce((a, b) => ({ kind: 'or', left: a, right: b, type: 'integer' }) as BoundExpr);
+}
+
+/**
+ * (A AND B) OR (A AND C) as A AND (B OR C): equal in SQL's three-valued
+ * logic too (AND and OR distribute and absorb in Kleene logic). A branch
+ * left with nothing makes the OR equal to the common part alone.
+ */
+export function factorOr(e: BoundExpr): BoundExpr[] {
+  if (e.kind !== 'or') return [e];
+  const branches = disjunctsOf(e).map((d) => conjunctsOf(d));
+  const first = branches[0] as BoundExpr[];
+  const common = first.filter((c) => branches.every((b) => b.some((x) => sameExpr(x, c))));
+  if (common.length === 0) return [e];
+  const rest = branches.map((b) => b.filter((x) => !common.some((c) => sameExpr(c, x))));
+  if (rest.some((r) => r.length === 0)) return common;
+  return [...common, orOf(rest.map(andOf))];
+}
+
+/**
+ * For a disjunction whose every branch constrains the tables `sources` on
+ * their own, the disjunction of those constraints: implied by the
+ * original (any TRUE branch makes its part TRUE), so filtering by it early
+ * removes no row the original keeps. Empty when a branch has no such part.
+ */
+function impliedFor(e: BoundExpr, sources: ReadonlySet<number>, localRefs: (e: BoundExpr) => Set<number>): BoundExpr[] {
+  const parts: BoundExpr[] = [];
+  for (const branch of disjunctsOf(e)) {
+    const own = conjunctsOf(branch).filter((c) => {
+      const refs = localRefs(c);
+      return refs.size > 0 && subsetOf(refs, sources);
+    });
+    if (own.length === 0) return [];
+    parts.push(andOf(own));
+  }
+  // The original reads only these tables: nothing to derive.
+  if (subsetOf(localRefs(e), sources)) return [];
+  return [orOf(parts)];
 }
 
 /** Fixed selectivity guesses, multiplied over conjuncts. */

@@ -148,6 +148,25 @@ export class RowEncoder {
         assert(v === 0 || v === 1, 'BOOLEAN columns hold 0 or 1');
         this.scratch[slot] = v;
       } else if (typeof v === 'string') {
+        // Short ASCII text: copy the char codes (cheaper than the encoder's call).
+        if (v.length <= 64 && end + v.length <= rowBytesMax) {
+          this.ensure(end + v.length);
+          const bytes = this.scratch;
+          let ascii = true;
+          for (let k = 0; k < v.length; k++) {
+            const c = v.charCodeAt(k);
+            if (c >= 0x80) {
+              ascii = false;
+              break;
+            }
+            bytes[end + k] = c;
+          }
+          if (ascii) {
+            end += v.length;
+            this.view.setUint32(slot, end, true);
+            continue;
+          }
+        }
         // UTF-8 takes at most 3 bytes per UTF-16 unit.
         const worst = end + v.length * 3;
         if (worst > rowBytesMax && end + Buffer.byteLength(v, 'utf8') > rowBytesMax) {

@@ -60,6 +60,10 @@ export interface Variant {
   readonly runner: QueryRunner;
   readonly object: () => Row;
   readonly array: () => unknown[];
+  /** Every row, as objects or arrays (no closure allocated per call). */
+  all(raw: boolean): (Row | unknown[])[];
+  /** The first row, or undefined. */
+  first(raw: boolean): Row | unknown[] | undefined;
 }
 
 export type Prepared =
@@ -108,7 +112,42 @@ export function makeVariant(runner: QueryRunner, columns: readonly { readonly na
     for (let i = 0; i < n; i++) row[i] = value(i);
     return row;
   };
-  return { runner, object, array };
+  // Collectors shared by every call, so that a call allocates only its rows.
+  let rows: (Row | unknown[])[] = [];
+  let found: Row | unknown[] | undefined;
+  const pushObject = () => {
+    rows.push(object());
+  };
+  const pushArray = () => {
+    rows.push(array());
+  };
+  const firstObject = () => {
+    found = object();
+    return false;
+  };
+  const firstArray = () => {
+    found = array();
+    return false;
+  };
+  return {
+    runner,
+    object,
+    array,
+    all(raw) {
+      const out: (Row | unknown[])[] = [];
+      rows = out;
+      runner.run(raw ? pushArray : pushObject);
+      rows = [];
+      return out;
+    },
+    first(raw) {
+      found = undefined;
+      runner.run(raw ? firstArray : firstObject);
+      const result = found;
+      found = undefined;
+      return result;
+    },
+  };
 }
 
 export class PreparedStatement implements Statement {
@@ -160,21 +199,47 @@ export class PreparedStatement implements Statement {
     }
   }
 
+  /** Runs a query statement with a variant-level collector (the common, allocation-light path). */
+  private collect<T>(args: readonly unknown[], take: (variant: Variant, raw: boolean) => T, fallback: () => T): T {
+    this.enter();
+    const prepared = this.ensure();
+    if (prepared.kind !== 'query') return fallback();
+    bindParams(prepared.params, args, prepared.state.params);
+    this.busy = true;
+    try {
+      return take(this.host.beginQuery(prepared), this.rawMode);
+    } finally {
+      this.busy = false;
+    }
+  }
+
   all(...params: unknown[]): Row[] {
-    const rows: Row[] = [];
-    this.query(params, (row) => {
-      rows.push(row as Row);
-    });
-    return rows;
+    return this.collect(
+      params,
+      (variant, raw) => variant.all(raw) as Row[],
+      () => {
+        const rows: Row[] = [];
+        this.query(params, (row) => {
+          rows.push(row as Row);
+        });
+        return rows;
+      },
+    );
   }
 
   get(...params: unknown[]): Row | undefined {
-    let first: Row | undefined;
-    this.query(params, (row) => {
-      first = row as Row;
-      return false;
-    });
-    return first;
+    return this.collect(
+      params,
+      (variant, raw) => variant.first(raw) as Row | undefined,
+      () => {
+        let first: Row | undefined;
+        this.query(params, (row) => {
+          first = row as Row;
+          return false;
+        });
+        return first;
+      },
+    );
   }
 
   run(...params: unknown[]): { changes: number; lastInsertRowid: number } {

@@ -11,7 +11,7 @@ import { FairdbError } from '../storage/device/index.js';
 import type { RawReader, RawWriter } from '../storage/kv/index.js';
 import type { ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { formatDate, formatTimestamp, isDateInRange, isTimestampInRange, msPerDay, parseDate, parseTimestamp } from './date-time.js';
-import { checkKeyLength, encodeTuple, keyEnd, skipElement } from './key-format.js';
+import { KeyBuilder, keyEnd, skipElement } from './key-format.js';
 import { RowCursor, RowEncoder } from './row-format.js';
 import type { ColumnType, ValueType } from './sql-type.js';
 import { blobToText, integerToText, realToText, textAsWholeNumber, type SqlValue } from './value.js';
@@ -129,22 +129,20 @@ export class TableWriter {
     this.blobColumns = table.storedTypes.map((t) => t === 'BLOB');
   }
 
-  pkTuple(values: readonly SqlValue[]): string {
-    let s = '';
-    for (const c of this.table.primaryKey) s += encodeTuple([values[c] as SqlValue]);
-    return s;
-  }
+  private readonly keys = new KeyBuilder();
 
   rowKey(values: readonly SqlValue[]): string {
-    const key = this.table.rowPrefix + this.pkTuple(values);
-    checkKeyLength(key);
-    return key;
+    const b = this.keys.start(this.table.rowPrefix);
+    for (const c of this.table.primaryKey) b.value(values[c] as SqlValue);
+    return b.finish();
   }
 
-  private entryKey(index: IndexDef, values: readonly SqlValue[], pk: string): string {
-    const key = index.entryPrefix + encodeTuple(index.columns.map((c) => values[c] as SqlValue)) + pk;
-    checkKeyLength(key);
-    return key;
+  /** The key of a row's entry in `index`: indexed values, then the primary key. */
+  entryKey(index: IndexDef, values: readonly SqlValue[]): string {
+    const b = this.keys.start(index.entryPrefix);
+    for (const c of index.columns) b.value(values[c] as SqlValue);
+    for (const c of this.table.primaryKey) b.value(values[c] as SqlValue);
+    return b.finish();
   }
 
   /** The row key an index entry points to. */
@@ -177,7 +175,9 @@ export class TableWriter {
       const cols = index.columns.map((c) => values[c] as SqlValue);
       // NULLs are distinct from each other in UNIQUE constraints (SQL, SQLite).
       if (cols.some((v) => v === null)) continue;
-      const prefix = index.entryPrefix + encodeTuple(cols);
+      const b = this.keys.start(index.entryPrefix);
+      for (const v of cols) b.value(v);
+      const prefix = b.finish();
       let conflict: string | undefined;
       reader.scanRaw({ start: prefix, end: prefix + keyEnd, limit: 2 }, (entry) => {
         const rowKey = this.rowKeyOfEntry(index, entry);
@@ -200,8 +200,7 @@ export class TableWriter {
   /** Writes a new row and its index entries (constraints already checked). */
   insert(writer: RawWriter, values: readonly SqlValue[]): string {
     const key = this.rowKey(values);
-    const pk = key.slice(this.table.rowPrefix.length);
-    const entries = this.indexes.map((index) => this.entryKey(index, values, pk));
+    const entries = this.indexes.map((index) => this.entryKey(index, values));
     writer.putRaw(key, this.encoder.encode(values));
     for (const e of entries) writer.putRaw(e, emptyValue);
     return key;
@@ -209,26 +208,22 @@ export class TableWriter {
 
   /** Writes the index entries of an existing row (building a new index). */
   insertEntries(writer: RawWriter, values: readonly SqlValue[]): void {
-    const pk = this.pkTuple(values);
-    for (const index of this.indexes) writer.putRaw(this.entryKey(index, values, pk), emptyValue);
+    for (const index of this.indexes) writer.putRaw(this.entryKey(index, values), emptyValue);
   }
 
   /** Deletes a row and its index entries. */
   delete(writer: RawWriter, key: string, values: readonly SqlValue[]): void {
-    const pk = key.slice(this.table.rowPrefix.length);
     writer.delRaw(key);
-    for (const index of this.indexes) writer.delRaw(this.entryKey(index, values, pk));
+    for (const index of this.indexes) writer.delRaw(this.entryKey(index, values));
   }
 
   /** Replaces a row (constraints already checked); returns the new key. */
   update(writer: RawWriter, oldKey: string, oldValues: readonly SqlValue[], newValues: readonly SqlValue[]): string {
     const newKey = this.rowKey(newValues);
-    const oldPk = oldKey.slice(this.table.rowPrefix.length);
-    const newPk = newKey.slice(this.table.rowPrefix.length);
     const changes: { index: IndexDef; oldEntry: string; newEntry: string }[] = [];
     for (const index of this.indexes) {
-      const oldEntry = this.entryKey(index, oldValues, oldPk);
-      const newEntry = this.entryKey(index, newValues, newPk);
+      const oldEntry = this.entryKey(index, oldValues);
+      const newEntry = this.entryKey(index, newValues);
       if (oldEntry !== newEntry) changes.push({ index, oldEntry, newEntry });
     }
     const encoded = this.encoder.encode(newValues);

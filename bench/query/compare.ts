@@ -1,0 +1,255 @@
+/**
+ * SQL benchmark: fairdb's SQL engine against better-sqlite3 in one run, on
+ * the same data, with tinybench; one table of operations per second and
+ * ratios (fairdb ops/s ÷ SQLite ops/s: above 1, fairdb is faster).
+ *
+ * Rows:
+ *   point select        prepared `SELECT * FROM users WHERE id = ?`, random ids
+ *   range select (100)  prepared `... WHERE id BETWEEN ? AND ? + 99`
+ *   single-row insert   prepared INSERT, one transaction (commit) per row
+ *   1,000-row insert tx 1,000 prepared INSERTs in one transaction
+ *   index lookup        prepared `SELECT ... WHERE email = ?` (unique secondary index)
+ *   3-table join + agg  users ⋈ cities ⋈ countries, GROUP BY country
+ *
+ * The store is a parameter (`store: () => RawKvStore`); the default is the
+ * in-memory reference model (storage/kv/model.ts), whose transactions copy
+ * the whole store, so insert rows measure that model rather than fairdb's
+ * engine. SQLite runs in memory by default (no durability on either side);
+ * give `sqlitePath` and `sqliteSynchronous` to compare against a durable
+ * SQLite when the store is durable too — and state the durability of both.
+ *
+ * Run: `npx tsc -p . && node dist/bench/query/compare.js [--users N] [--time ms] [--json file]`.
+ */
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { Bench } from 'tinybench';
+import { OptionsViolations, seededRandom, type Random } from '../../storage/device/index.js';
+import { ModelKvStore } from '../../storage/kv/model.js';
+import type { RawKvStore } from '../../storage/kv/raw.js';
+import { createSqlEngine, type SqlEngineOptions } from '../../query/index.js';
+
+export interface QueryBenchOptions {
+  /** Creates the (empty) store fairdb runs on. Default: a new `ModelKvStore`. */
+  readonly store?: () => RawKvStore;
+  /** Name of the store in the report. Default 'model (in-memory reference)'. */
+  readonly storeName?: string;
+  /** Options for fairdb's SQL engine. Default: the engine's defaults. */
+  readonly engine?: SqlEngineOptions;
+  /** Rows in `users`; default 50,000, at least 1,000. */
+  readonly users?: number;
+  /** Milliseconds tinybench spends per row and engine; default 1,000. */
+  readonly timeMs?: number;
+  /** SQLite database file; default ':memory:'. */
+  readonly sqlitePath?: string;
+  /** SQLite's `synchronous` pragma for a file database; default 'NORMAL' (WAL). */
+  readonly sqliteSynchronous?: 'OFF' | 'NORMAL' | 'FULL';
+  /** Seed of the data and of the random keys; default 42. */
+  readonly seed?: number;
+  /** Where progress and the table go; default console.log. */
+  readonly log?: (line: string) => void;
+}
+
+export interface QueryBenchRow {
+  readonly name: string;
+  readonly fairdbOps: number;
+  readonly sqliteOps: number;
+  /** fairdb ops/s ÷ SQLite ops/s. */
+  readonly ratio: number;
+}
+
+export interface QueryBenchReport {
+  readonly store: string;
+  readonly users: number;
+  readonly sqlite: string;
+  readonly rows: readonly QueryBenchRow[];
+}
+
+const cities = 1000;
+const countries = 50;
+
+const schema = [
+  'CREATE TABLE countries (id INTEGER PRIMARY KEY, name TEXT NOT NULL)',
+  'CREATE TABLE cities (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country_id INTEGER NOT NULL)',
+  'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, city_id INTEGER NOT NULL, score REAL NOT NULL)',
+  'CREATE UNIQUE INDEX users_email ON users (email)',
+  'CREATE TABLE events (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, kind TEXT NOT NULL, amount REAL NOT NULL)',
+];
+
+const sql = {
+  point: 'SELECT * FROM users WHERE id = ?',
+  range: 'SELECT * FROM users WHERE id BETWEEN ? AND ?',
+  insert: 'INSERT INTO events (user_id, kind, amount) VALUES (?, ?, ?)',
+  index: 'SELECT id, name FROM users WHERE email = ?',
+  join:
+    'SELECT co.name AS country, count(*) AS users, sum(u.score) AS score FROM users u JOIN cities c ON c.id = u.city_id JOIN countries co ON co.id = c.country_id GROUP BY co.name ORDER BY co.name',
+};
+
+/** The same connection interface for both engines. */
+interface Connection {
+  exec(sql: string): void;
+  prepare(sql: string): { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[]; get(...params: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+}
+
+function emailOf(id: number): string {
+  // Ascending with the id, so that every store loads the index in key order.
+  return `user${String(id).padStart(8, '0')}@example.com`;
+}
+
+function load(db: Connection, users: number, random: Random): void {
+  for (const statement of schema) db.exec(statement);
+  const country = db.prepare('INSERT INTO countries VALUES (?, ?)');
+  const city = db.prepare('INSERT INTO cities VALUES (?, ?, ?)');
+  const user = db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 1; i <= countries; i++) country.run(i, `country ${i}`);
+    for (let i = 1; i <= cities; i++) city.run(i, `city ${i}`, 1 + (i % countries));
+  })();
+  const batch = 10_000;
+  for (let start = 1; start <= users; start += batch) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(users + 1, start + batch); i++) {
+        user.run(i, `name ${i}`, emailOf(i), 1 + random.int(0, cities - 1), random.int(0, 10_000) / 100);
+      }
+    })();
+  }
+}
+
+function resolve(options: QueryBenchOptions): Required<Omit<QueryBenchOptions, 'engine'>> & { engine: SqlEngineOptions } {
+  const resolved = {
+    store: options.store ?? (() => new ModelKvStore()),
+    storeName: options.storeName ?? 'model (in-memory reference)',
+    engine: options.engine ?? {},
+    users: options.users ?? 50_000,
+    timeMs: options.timeMs ?? 1000,
+    sqlitePath: options.sqlitePath ?? ':memory:',
+    sqliteSynchronous: options.sqliteSynchronous ?? 'NORMAL',
+    seed: options.seed ?? 42,
+    log: options.log ?? ((line: string) => console.log(line)),
+  };
+  const v = new OptionsViolations('query benchmark options');
+  v.check(Number.isSafeInteger(resolved.users) && resolved.users >= 1000, 'users must be an integer >= 1000');
+  v.check(Number.isFinite(resolved.timeMs) && resolved.timeMs > 0, 'timeMs must be a positive number');
+  v.check(['OFF', 'NORMAL', 'FULL'].includes(resolved.sqliteSynchronous), 'sqliteSynchronous must be OFF, NORMAL or FULL');
+  v.throwIfAny();
+  return resolved;
+}
+
+/** Runs the benchmark; returns the report (also printed through `log`). */
+export async function runQueryBench(options: QueryBenchOptions = {}): Promise<QueryBenchReport> {
+  const o = resolve(options);
+  const fairdb = createSqlEngine(o.store(), o.engine) as unknown as Connection;
+  const lite = new Database(o.sqlitePath);
+  if (o.sqlitePath !== ':memory:') {
+    lite.pragma('journal_mode = WAL');
+    lite.pragma(`synchronous = ${o.sqliteSynchronous}`);
+  }
+  const engines: [string, Connection][] = [
+    ['fairdb', fairdb],
+    ['sqlite', lite as unknown as Connection],
+  ];
+  for (const [name, db] of engines) {
+    const t = performance.now();
+    load(db, o.users, seededRandom(o.seed));
+    o.log(`loaded ${name}: ${o.users} users in ${Math.round(performance.now() - t)} ms`);
+  }
+
+  const results = new Map<string, Map<string, number>>();
+  const rowNames: string[] = [];
+  for (const [name, db] of engines) {
+    const random = seededRandom(o.seed + 1);
+    const point = db.prepare(sql.point);
+    const range = db.prepare(sql.range);
+    const insert = db.prepare(sql.insert);
+    const index = db.prepare(sql.index);
+    const join = db.prepare(sql.join);
+    const insertMany = db.transaction(() => {
+      for (let i = 0; i < 1000; i++) insert.run(random.int(1, o.users), 'bulk', i / 10);
+    });
+    // Answers must agree before anything is timed.
+    const check = JSON.stringify([point.get(7), range.all(10, 109).length, index.get(emailOf(123)), join.all()], (_key, v: unknown) =>
+      typeof v === 'number' ? Number(v.toPrecision(9)) : v,
+    );
+    const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs) });
+    bench
+      .add('point select by primary key', () => {
+        point.get(random.int(1, o.users));
+      })
+      .add('range select of 100 rows', () => {
+        const start = random.int(1, o.users - 100);
+        range.all(start, start + 99);
+      })
+      .add('single-row insert (one commit each)', () => {
+        insert.run(random.int(1, o.users), 'click', 1.5);
+      })
+      .add('1,000-row insert transaction', () => {
+        insertMany();
+      })
+      .add('secondary-index lookup', () => {
+        index.get(emailOf(random.int(1, o.users)));
+      })
+      .add('3-table join with aggregation', () => {
+        join.all();
+      });
+    await bench.run();
+    const perEngine = new Map<string, number>();
+    for (const task of bench.tasks) {
+      const result = task.result as { throughput?: { mean: number } };
+      perEngine.set(task.name, result.throughput?.mean ?? Number.NaN);
+      if (!rowNames.includes(task.name)) rowNames.push(task.name);
+    }
+    results.set(name, perEngine);
+    results.set(`${name}:check`, new Map([[check, 0]]));
+  }
+  const checks = engines.map(([name]) => [...(results.get(`${name}:check`) as Map<string, number>).keys()][0]);
+  if (checks[0] !== checks[1]) throw new Error(`fairdb and SQLite disagree before timing: ${checks[0]?.slice(0, 300)} vs ${checks[1]?.slice(0, 300)}`);
+
+  const rows: QueryBenchRow[] = rowNames.map((name) => {
+    const fairdbOps = results.get('fairdb')?.get(name) ?? Number.NaN;
+    const sqliteOps = results.get('sqlite')?.get(name) ?? Number.NaN;
+    return { name, fairdbOps, sqliteOps, ratio: fairdbOps / sqliteOps };
+  });
+  const report: QueryBenchReport = {
+    store: o.storeName,
+    users: o.users,
+    sqlite: o.sqlitePath === ':memory:' ? 'better-sqlite3 in memory' : `better-sqlite3 ${o.sqlitePath} (WAL, synchronous=${o.sqliteSynchronous})`,
+    rows,
+  };
+  o.log(formatQueryBench(report));
+  return report;
+}
+
+export function formatQueryBench(report: QueryBenchReport): string {
+  const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+  const header = ['benchmark', 'fairdb ops/s', 'sqlite ops/s', 'fairdb/sqlite'];
+  const lines = report.rows.map((r) => [r.name, fmt(r.fairdbOps), fmt(r.sqliteOps), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const row = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  return [
+    `SQL benchmark: fairdb (store: ${report.store}) vs ${report.sqlite}, ${report.users.toLocaleString('en-US')} users`,
+    row(header),
+    row(widths.map((w) => '-'.repeat(w))),
+    ...lines.map(row),
+  ].join('\n');
+}
+
+function argValue(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const argv = process.argv.slice(2);
+  const users = argValue(argv, '--users');
+  const time = argValue(argv, '--time');
+  const json = argValue(argv, '--json');
+  runQueryBench({ ...(users === undefined ? {} : { users: Number(users) }), ...(time === undefined ? {} : { timeMs: Number(time) }) })
+    .then((report) => {
+      if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    });
+}
