@@ -133,7 +133,7 @@ describe('CSV traces', () => {
     const rows = ['jobid,tenant,arrival,slots,work'];
     for (let k = 0; k <= jobsMax; k++) rows.push(`${k},t,0,1,1`);
     expect(() => parseTraceCsv(rows.join('\n'))).toThrow(/trace rows is 2000001, over the limit of 2000000/);
-  });
+  }, 300_000);
 
   it('ships a sample trace that is the documented generator output and simulates', () => {
     const text = readFileSync(new URL('../../scheduler/traces/sample.csv', import.meta.url), 'utf8');
