@@ -7,5 +7,5 @@ export * from './raw.js';
 export * from './key-codec.js';
 export * from './value-codec.js';
 export * from './kv-store.js';
-export { LogStore, valueBytesMax, transactionBytesMax, type LogStoreOptions, type CommitOptions, type LogStoreStats, type VerifyChecksums } from './log-store.js';
+export { LogStore, valueBytesMax, transactionBytesMax, type LogStoreOptions, type CommitOptions, type Change, type ChangeWrite, type LogStoreStats, type VerifyChecksums } from './log-store.js';
 export { ModelKvStore } from './model.js';

@@ -132,6 +132,19 @@ interface PendingFree {
   readonly lsn: number;
 }
 
+/** One key's write in a committed transaction: its new value, or undefined when deleted. */
+export interface ChangeWrite {
+  readonly key: RawKey;
+  readonly value: Uint8Array | undefined;
+}
+
+/** A committed transaction, as the change history reports it. */
+export interface Change {
+  /** LSN of the commit record: the position to resume after. */
+  readonly lsn: number;
+  readonly writes: readonly ChangeWrite[];
+}
+
 export interface CommitOptions {
   /**
    * 'sync': this commit is durable before the call returns, whatever the
@@ -395,12 +408,17 @@ export class LogStore implements RawKvStore {
     const txId = this.nextTxId++;
     const recordBytesMax = this.wal.recordBytesMax;
     let addressOf: (valueOffset: number, keyLength: number) => number;
+    let lsn: number;
     if (batch.bytes <= recordBytesMax) {
-      const address = this.append(KvRecordType.Commit, batch.finish(txId)).address;
+      const ref = this.append(KvRecordType.Commit, batch.finish(txId));
+      const address = ref.address;
+      lsn = ref.lsn;
       addressOf = (valueOffset) => address + valueOffset;
     } else {
       const { pieces, pieceStarts } = batch.split(recordBytesMax, txId);
-      const addresses = pieces.map((piece, i) => this.append(i === pieces.length - 1 ? KvRecordType.Commit : KvRecordType.Part, piece).address);
+      const refs = pieces.map((piece, i) => this.append(i === pieces.length - 1 ? KvRecordType.Commit : KvRecordType.Part, piece));
+      const addresses = refs.map((ref) => ref.address);
+      lsn = refs[refs.length - 1]!.lsn;
       addressOf = (valueOffset, keyLength) => {
         const entryStart = valueOffset - keyLength - entryHeaderBytes;
         let i = pieceStarts.length - 1;
@@ -417,6 +435,7 @@ export class LogStore implements RawKvStore {
     this.tree = editor.finish();
     this.treeShared = false;
     this.counters.transactions++;
+    if (this.commitListeners.size > 0) this.notifyCommit(lsn, tx, addressOf);
     this.scheduleMaintenance();
     if (override === 'sync' || this.options.durability === 'sync') {
       this.persistNow();
@@ -479,6 +498,101 @@ export class LogStore implements RawKvStore {
     for (let i = 0; i < keys.length; i++) this.applyEntry(editor, keys[i] as RawKey, addresses[i] as number, lengths[i] as number);
     this.tree = editor.finish();
     this.treeShared = false;
+  }
+
+  // ---------------------------------------------------------------- change history
+
+  private readonly commitListeners = new Set<(change: Change) => void>();
+
+  /**
+   * Calls `listener` synchronously after every commit, with the commit's LSN
+   * and its writes (each key's last write). Returns a function that removes
+   * it. IMPORTANT: the listener must not write to the store, and the value
+   * views are valid only during the call.
+   */
+  onCommit(listener: (change: Change) => void): () => void {
+    this.checkOpen();
+    this.commitListeners.add(listener);
+    return () => void this.commitListeners.delete(listener);
+  }
+
+  private notifyCommit(lsn: number, tx: TransactionWriter, addressOf: (valueOffset: number, keyLength: number) => number): void {
+    const writes: ChangeWrite[] = [];
+    for (const [key, valueOffset] of tx.writes) {
+      writes.push({
+        key,
+        value: valueOffset === -1 ? undefined : this.device.read(addressOf(valueOffset, key.length), tx.batch.valueLengthAt(valueOffset, key.length)),
+      });
+    }
+    const change: Change = { lsn, writes };
+    for (const listener of this.commitListeners) listener(change);
+  }
+
+  /** LSN of the last commit appended (0 when the log is empty). */
+  get lastLsn(): number {
+    return this.wal.lastLsn;
+  }
+
+  /**
+   * Visits, in LSN order, every commit after `sinceLsn` still in the log
+   * (compaction records are not changes). Throws NOT_FOUND when part of that
+   * history was compacted away; keep it with `retainLog`.
+   */
+  changesSince(sinceLsn: number, visit: (change: Change) => void): void {
+    this.checkOpen();
+    if (!Number.isSafeInteger(sinceLsn) || sinceLsn < 0) throw new InvalidArgumentError(`since must be a non-negative integer LSN, got ${sinceLsn}`);
+    if (sinceLsn >= this.wal.lastLsn) return;
+    const segments = this.wal.segments().filter((s) => s.lastLsn > sinceLsn && s.lastLsn >= s.firstLsn);
+    let expected = sinceLsn + 1;
+    const gone = (): never => {
+      throw new FairdbError('NOT_FOUND', `the change history after LSN ${sinceLsn} is no longer in the log (compacted); the oldest kept starts at ${segments[0]?.firstLsn ?? this.wal.lastLsn + 1}`);
+    };
+    if (segments.length === 0 || segments[0]!.firstLsn > expected) gone();
+    const parts: { ref: RecordRef; payload: Uint8Array }[] = [];
+    let partsTx = -1;
+    const where = (ref: RecordRef) => ({ file: this.device.location, offset: ref.address });
+    for (const segment of segments) {
+      if (segment.firstLsn > expected) gone();
+      this.wal.scanSegment(segment.index, (ref, payload) => {
+        expected = ref.lsn + 1;
+        if (ref.lsn <= sinceLsn) return;
+        if (ref.type === KvRecordType.Part) {
+          const txId = validTxId(payload, ref, this.device.location);
+          if (txId !== partsTx) parts.length = 0;
+          partsTx = txId;
+          parts.push({ ref, payload });
+          return;
+        }
+        if (ref.type !== KvRecordType.Commit) return;
+        const txId = validTxId(payload, ref, this.device.location);
+        // Each key's last write in the transaction, in first-write order.
+        const last = new Map<RawKey, Uint8Array | undefined>();
+        const collect = (r: RecordRef, p: Uint8Array): void => {
+          readBatch(p, where(r), (entry) => {
+            last.set(entry.key, entry.op === EntryOp.Delete ? undefined : p.subarray(entry.valueOffset, entry.valueOffset + entry.valueLength));
+          });
+        };
+        if (txId === partsTx) for (const part of parts) collect(part.ref, part.payload);
+        parts.length = 0;
+        partsTx = -1;
+        collect(ref, payload);
+        visit({ lsn: ref.lsn, writes: [...last].map(([key, value]) => ({ key, value })) });
+      });
+    }
+  }
+
+  private readonly logPins = new Map<object, number>();
+
+  /**
+   * Keeps every commit after `sinceLsn` in the log (compaction will not free
+   * the segments holding them) until the returned function is called.
+   * IMPORTANT: a retained history pins log space; release it.
+   */
+  retainLog(sinceLsn: number): () => void {
+    this.checkOpen();
+    const token = {};
+    this.logPins.set(token, sinceLsn);
+    return () => void this.logPins.delete(token);
   }
 
   // ---------------------------------------------------------------- recovery
@@ -676,11 +790,13 @@ export class LogStore implements RawKvStore {
     const ratio = this.options.compactionDeadRatio;
     if (!force && ratio === 0) return [];
     const pending = new Set(this.pendingFrees.map((p) => p.segment));
+    let retainedFrom = Infinity;
+    for (const lsn of this.logPins.values()) retainedFrom = Math.min(retainedFrom, lsn);
     const victims: { index: number; dead: number }[] = [];
     let sealedBytes = 0;
     let sealedDead = 0;
     for (const s of this.wal.segments()) {
-      if (s.active || pending.has(s.index)) continue;
+      if (s.active || pending.has(s.index) || s.lastLsn > retainedFrom) continue;
       const live = this.liveBySlot.get(s.index) ?? 0;
       const dead = Math.max(0, s.usedBytes - live);
       sealedBytes += s.usedBytes;
