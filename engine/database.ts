@@ -33,6 +33,7 @@ import {
   type VerifyChecksums,
 } from '../storage/kv/index.js';
 import type { Durability } from '../wal/index.js';
+import { createSqlEngine, type Row, type SqlEngine, type Statement } from '../query/index.js';
 
 export type DeviceChoice = 'pmem' | 'file' | 'memory';
 
@@ -95,6 +96,39 @@ export class Database<V = any> {
     this.deviceKind = parts.deviceKind;
     this.codecs = { encoding: parts.encoding, keyEncoding: parts.keyEncoding };
     this.kv = new KvApi<V>(this.store, this.codecs);
+  }
+
+  private sqlEngine: SqlEngine | undefined;
+
+  /**
+   * The SQL engine over this database (created on first use; its catalog is
+   * stored in the database). Tables live under their own reserved keys, so
+   * they never collide with keys of the key-value API.
+   */
+  get sql(): SqlEngine {
+    this.store.checkOpen();
+    this.sqlEngine ??= createSqlEngine(this.store);
+    return this.sqlEngine;
+  }
+
+  /** Runs one or more SQL statements (DDL, DML, BEGIN/COMMIT/ROLLBACK). */
+  exec(sql: string): void {
+    this.sql.exec(sql);
+  }
+
+  /** Runs one SQL query; rows as objects keyed by column name, in select-list order. */
+  query(sql: string, params?: readonly unknown[] | Record<string, unknown>): Row[] {
+    return this.sql.query(sql, params);
+  }
+
+  /** Parses and plans one SQL statement once (see `Statement`: all, get, run, iterate, raw). */
+  prepare(sql: string): Statement {
+    return this.sql.prepare(sql);
+  }
+
+  /** The plan the SQL engine chooses for a statement, as text. */
+  explain(sql: string): string {
+    return this.sql.explain(sql);
   }
 
   /** The value of `key`, or undefined. Synchronous. */
@@ -284,5 +318,5 @@ function resolveOpenOptions(options: OpenOptions) {
   } as const;
 }
 
-export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions };
+export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions, Row, SqlEngine, Statement };
 export { ClosedError };

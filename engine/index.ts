@@ -3,7 +3,7 @@
  * here and nowhere else.
  */
 export { open, Database, Snapshot, type OpenOptions, type PmemOpenOptions, type DeviceChoice, type DatabaseStats } from './database.js';
-export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions } from './database.js';
+export type { Entry, Key, KvTransaction, RangeIterable, RangeOptions, Row, SqlEngine, Statement } from './database.js';
 export {
   FairdbError,
   CorruptionError,

@@ -197,7 +197,8 @@ export class KvApi<V = unknown> implements KvReader<V> {
 /** Transaction reads and writes with encoded keys and values. */
 export class KvTransactionApi<V> implements KvTransaction<V> {
   constructor(
-    private readonly tx: RawWriter,
+    /** @internal The raw transaction, for subsystems that write in the same transaction (the job table). */
+    readonly tx: RawWriter,
     private readonly keys: KeyCodec,
     private readonly codec: ValueCodec,
   ) {}

@@ -110,3 +110,21 @@ describe('open() and the key-value API', () => {
     await again.close();
   });
 });
+
+describe('SQL through the database', () => {
+  it('runs SQL next to the key-value API without the two seeing each other, and both survive reopen', async () => {
+    const dir = tempDir();
+    let db = open(dir, { durability: 'sync' });
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)');
+    db.prepare('INSERT INTO t VALUES (?, ?)').run([1, 'one']);
+    await db.put('k', 'v');
+    expect(db.query('SELECT name FROM t WHERE id = ?', [1])).toEqual([{ name: 'one' }]);
+    expect(db.getRange().asArray.map((e) => e.key)).toEqual(['k']);
+    expect(db.explain('SELECT * FROM t WHERE id = 1')).toMatch(/point/);
+    await db.close();
+    db = open(dir);
+    expect(db.query('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 1 }]);
+    expect(db.get('k')).toBe('v');
+    await db.close();
+  });
+});
