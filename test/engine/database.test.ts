@@ -120,7 +120,7 @@ describe('SQL through the database', () => {
     await db.put('k', 'v');
     expect(db.query('SELECT name FROM t WHERE id = ?', [1])).toEqual([{ name: 'one' }]);
     expect(db.getRange().asArray.map((e) => e.key)).toEqual(['k']);
-    expect(db.explain('SELECT * FROM t WHERE id = 1')).toMatch(/point/);
+    expect(db.explain('SELECT * FROM t WHERE id = 1')).toMatch(/Scan t/);
     await db.close();
     db = open(dir);
     expect(db.query('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 1 }]);
