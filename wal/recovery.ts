@@ -62,10 +62,11 @@
  * torn write of that group (case 3 or 4) and is truncated.
  *
  * REPAIRS, each crash-safe and idempotent, before anything is appended:
- * zero (and persist) every non-zero byte from the end of the log to the end
- * of its segment, so that orphans of a torn group can never be mistaken for
- * new records; complete interrupted frees; reclaim torn headers; free orphan
- * checkpoint segments.
+ * reclaim the torn header first (so that a crash during the repairs still
+ * leaves at most one invalid header); zero (and persist) every non-zero byte
+ * from the end of the log to the end of its segment, so that orphans of a
+ * torn group can never be mistaken for new records; complete interrupted
+ * frees; free orphan checkpoint segments.
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { CorruptionError, unreachable, type Device } from '../storage/device/index.js';
@@ -329,7 +330,22 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
     }
   }
 
-  // ---- Repairs.
+  // ---- Repairs. A torn header is reclaimed before any other header is
+  // written, so that a crash during the repairs still leaves at most one
+  // invalid header (the one being written then).
+  const states: SlotState[] = findings.map((f) => (f.kind === 'log' ? 'log' : f.kind === 'checkpoint' ? 'checkpoint' : 'free'));
+  // Slots freed below count as in use until their free header is written.
+  for (let index = 0; index < slotCount; index++) {
+    const f = findings[index] as Finding;
+    if (f.kind === 'freeing' || (f.kind === 'checkpoint' && !inChain.has(index))) states[index] = 'checkpoint';
+  }
+  const space = new SegmentSpace(device, segmentBytes, states, maxSequence);
+  let tornHeadersReclaimed = 0;
+  for (let index = 0; index < slotCount; index++) {
+    if ((findings[index] as Finding).kind !== 'torn') continue;
+    space.writeFree(index, 0);
+    tornHeadersReclaimed++;
+  }
   let bytesTruncated = 0;
   if (active !== undefined) {
     const base = segmentBase(active.index, segmentBytes);
@@ -341,24 +357,13 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
       device.persist(base + endPosition, bytesTruncated);
     }
   }
-  const states: SlotState[] = findings.map((f) => (f.kind === 'log' ? 'log' : f.kind === 'checkpoint' ? 'checkpoint' : 'free'));
-  // Slots repaired below are marked in use until their free header is written.
-  for (let index = 0; index < slotCount; index++) {
-    const f = findings[index] as Finding;
-    if (f.kind === 'freeing' || (f.kind === 'checkpoint' && !inChain.has(index))) states[index] = 'checkpoint';
-  }
-  const space = new SegmentSpace(device, segmentBytes, states, maxSequence);
   let freesCompleted = 0;
-  let tornHeadersReclaimed = 0;
   let orphanCheckpointSegmentsFreed = 0;
   for (let index = 0; index < slotCount; index++) {
     const f = findings[index] as Finding;
     if (f.kind === 'freeing') {
       space.free(index, f.sequence);
       freesCompleted++;
-    } else if (f.kind === 'torn') {
-      space.writeFree(index, 0);
-      tornHeadersReclaimed++;
     } else if (f.kind === 'checkpoint' && !inChain.has(index)) {
       space.free(index, f.header.sequence);
       orphanCheckpointSegmentsFreed++;

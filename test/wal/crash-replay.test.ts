@@ -32,6 +32,8 @@ const factories: Record<'pmem' | 'file', DeviceFactory> = {
 const soak = process.env.FAIRDB_SOAK !== undefined;
 const enumerateLimit = soak ? 256 : 16;
 const sampleCount = soak ? 12 : 2;
+/** Probability that an image is also reopened with its recovery crashed (FAIRDB_WAL_NESTED_CHANCE overrides). */
+const nestedChance = Number(process.env.FAIRDB_WAL_NESTED_CHANCE ?? 0.02);
 /** Probability of a crash point after a device write between barriers. */
 const writePointChance = soak ? 0.3 : 0.05;
 
@@ -229,7 +231,7 @@ async function runWorkload(kind: 'pmem' | 'file', durability: Durability, seed: 
         const where = `${kind}/${durability} seed ${seed}, crash point ${figures.crashPoints} (${label}), image ${n++}`;
         const recovered = verifyImage(factory, image, oracle, figures, where);
         if (recovered !== undefined && random.chance(0.05)) checkAppendAfterRecovery(factory, recovered.wal, recovered.device, oracle, figures, where);
-        if (random.chance(0.02)) checkNestedCrash(factory, image, oracle, figures, where, random);
+        if (random.chance(nestedChance)) checkNestedCrash(factory, image, oracle, figures, where, random);
       }
     } finally {
       checking = false;
@@ -281,7 +283,7 @@ describe('crash-state replay', () => {
         ['group', 2002],
       ];
       for (const [durability, seed] of runs) {
-        const f = await runWorkload(kind, durability, seed, soak ? 600 : Number(process.env.FAIRDB_WAL_CRASH_COMMITS ?? 30));
+        const f = await runWorkload(kind, durability, seed, Number(process.env.FAIRDB_WAL_CRASH_COMMITS ?? (soak ? 600 : 30)));
         for (const key of ['crashPoints', 'images', 'lost', 'partial', 'failed', 'nestedImages', 'appendChecks', 'segmentsAllocated', 'segmentsFreed', 'checkpoints'] as const) total[key] += f[key];
         total.failures.push(...f.failures);
         expect(f.segmentsAllocated, `${durability} workload rolls over segments`).toBeGreaterThanOrEqual(3);
@@ -299,6 +301,6 @@ describe('crash-state replay', () => {
       expect(total.partial).toBe(0);
       expect(total.failed).toBe(0);
       expect(total.images).toBeGreaterThan(total.crashPoints);
-    }, soak ? 3_600_000 : 60_000);
+    }, soak || process.env.FAIRDB_WAL_CRASH_COMMITS !== undefined ? 3_600_000 : 120_000);
   }
 });
