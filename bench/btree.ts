@@ -17,17 +17,20 @@
  *   engine does when no snapshot holds it.
  * Heap: bytes the tree and its key strings take after a full GC.
  *
- * `--sweep` instead measures lookups, scans and edits for several leaf and
- * branch capacities (how the default fanout was chosen).
+ * `--sweep` instead measures one-key edits of a shared tree, lookups and
+ * scans for several leaf and branch capacities, one process per capacity
+ * (how the default fanout was chosen; see `shapeRun`).
  *
  * Run: npx tsc -p . && node dist/bench/btree.js [--keys N] [--time-ms N] [--seed N] [--sweep]
  */
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Bench } from 'tinybench';
-import { BTree, type BTreeOptions } from '../storage/btree/index.js';
+import { BTree } from '../storage/btree/index.js';
 import { type Random, seededRandom } from '../storage/device/index.js';
 
 const keyBytes = 16;
@@ -41,6 +44,8 @@ interface Settings {
   readonly timeMs: number;
   readonly seed: number;
   readonly sweep: boolean;
+  /** One node capacity of the sweep, as leaf/branch (run in a child process). */
+  readonly shape: string | undefined;
 }
 
 function settings(): Settings {
@@ -50,9 +55,17 @@ function settings(): Settings {
       'time-ms': { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
       sweep: { type: 'boolean', default: false },
+      shape: { type: 'string' },
     },
   });
-  const result = { keys: Number(values.keys), timeMs: Number(values['time-ms']), seed: Number(values.seed), sweep: values.sweep === true };
+  const result = {
+    keys: Number(values.keys),
+    timeMs: Number(values['time-ms']),
+    seed: Number(values.seed),
+    sweep: values.sweep === true,
+    shape: values.shape,
+  };
+  if (result.shape !== undefined && !/^\d+\/\d+$/.test(result.shape)) throw new Error('--shape must be leaf/branch, e.g. 64/64');
   if (!Number.isInteger(result.keys) || result.keys < batch) throw new Error(`--keys must be an integer >= ${batch}`);
   if (!(result.timeMs > 0)) throw new Error('--time-ms must be a positive number');
   if (!Number.isSafeInteger(result.seed)) throw new Error('--seed must be an integer');
@@ -204,16 +217,22 @@ function insertTask(w: Workload): () => void {
 
 async function main(): Promise<void> {
   const s = settings();
+  if (s.shape === undefined) {
+    const load = os.loadavg()[0] as number;
+    console.log(
+      `fairdb B+tree: ${s.keys.toLocaleString('en-US')} keys of ${keyBytes} random bytes ` +
+        `(node ${process.version}, ${os.cpus().length} cpus, load ${load.toFixed(1)}, seed ${s.seed})`,
+    );
+  }
+  if (s.sweep) return sweep(s);
   const gc = collectGarbage();
   const random = seededRandom(s.seed);
-  console.log(`fairdb B+tree: ${s.keys.toLocaleString('en-US')} keys of ${keyBytes} random bytes (node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0]!.toFixed(1)}, seed ${s.seed})`);
-
   const keys = randomSortedKeys(random, s.keys);
   const addresses = Float64Array.from(keys, (_, i) => i * 64);
   const lengths = new Uint32Array(keys.length).fill(100);
   const probes = Array.from({ length: probeCount }, () => freshCopy(keys[random.int(0, keys.length - 1)] as string));
   const scanStarts = Array.from({ length: probeCount }, () => freshCopy(keys[random.int(0, keys.length - batch - 1)] as string));
-  if (s.sweep) return sweep(s, keys, addresses, lengths, probes, scanStarts);
+  if (s.shape !== undefined) return shapeRun(s, keys, addresses, lengths, probes, scanStarts);
 
   // Heap: the key strings alone (minus their array), then the tree holding them.
   const before = heapBytes(gc);
@@ -321,71 +340,84 @@ async function main(): Promise<void> {
   console.log(`after the write tasks: ${w.tree.size.toLocaleString('en-US')} keys, leaf fill ${(100 * w.tree.stats().leafFill).toFixed(0)}%`);
 }
 
+/** Node capacities the sweep compares, as leaf/branch. */
+const sweepShapes = ['16/16', '32/32', '32/64', '64/64', '128/128', '256/256'];
+
 /**
- * Lookups, scans and edits for several node capacities. Every fanout runs
- * each task in every round, in a shuffled order, and keeps its best round
- * measured in process CPU time (GC threads included): on a shared machine
- * the best round is the one least disturbed by other processes.
+ * Runs `--shape` for every capacity in `sweepShapes`, each in its own
+ * process so that no shape pays for another's garbage, and tabulates them.
  */
-async function sweep(
-  s: Settings,
-  keys: readonly string[],
-  addresses: Float64Array,
-  lengths: Uint32Array,
-  probes: readonly string[],
-  scanStarts: readonly string[],
-): Promise<void> {
-  const shapes: [leaf: number, branch: number][] = [
-    [16, 16],
-    [32, 32],
-    [32, 64],
-    [64, 32],
-    [64, 64],
-    [64, 128],
-    [128, 128],
-    [256, 256],
-  ];
-  const rounds = 5;
-  const random = seededRandom(s.seed);
-  const cases = shapes.map(([leaf, branch]) => {
-    const options: BTreeOptions = { leafEntriesMax: leaf, branchChildrenMax: branch };
-    const w: Workload = { tree: BTree.fromSorted(keys, addresses, lengths, options), keys, probes, scanStarts, random, next: 0 };
-    const depth = w.tree.stats().depth;
-    const tasks: [string, () => void][] = [
-      ['lookup/s', lookupTask(w)],
-      ['scan keys/s', scanTask(w)],
-      ['set/s (1 per editor)', setTask(w, 1, false)],
-      ['set/s (1000 per editor)', setTask(w, 1_000, false)],
-      ['insert/s (1000 per editor)', insertTask(w)],
-    ];
-    return { shape: `${leaf}/${branch}`, depth, tasks, best: new Map<string, number>() };
+function sweep(s: Settings): void {
+  const script = fileURLToPath(import.meta.url);
+  const rows = sweepShapes.map((shape) => {
+    const output = execFileSync(
+      process.execPath,
+      [script, '--shape', shape, '--keys', String(s.keys), '--seed', String(s.seed), '--time-ms', String(s.timeMs)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    return JSON.parse(output.trim().split('\n').pop() as string) as Record<string, string>;
   });
-  // Each task runs for at least this long per round, well above the resolution of CPU accounting.
-  const sampleMs = Math.max(20, s.timeMs / 10);
-  for (let round = 0; round < rounds; round++) {
-    for (const c of random.shuffle(cases.slice())) {
-      for (const [name, fn] of c.tasks) {
+  console.log(`per shape: best / median of ${shapeRounds} rounds, operations per second of process CPU time (GC threads included)`);
+  console.table(rows);
+}
+
+const shapeRounds = 6;
+
+/**
+ * One node capacity: the tree is bulk built and then aged by random inserts
+ * (3 for every 10 keys) so that its leaves are about as full as a tree built
+ * by writes; then each round measures one-key edits of a shared tree
+ * (a copying editor per set), lookups and scans in process CPU time, which
+ * on a shared machine is steadier than wall time. Prints one JSON line.
+ */
+function shapeRun(s: Settings, keys: readonly string[], addresses: Float64Array, lengths: Uint32Array, probes: readonly string[], scanStarts: readonly string[]): void {
+  const [leaf, branch] = (s.shape as string).split('/').map(Number) as [number, number];
+  // An independent stream: the keys came from seededRandom(seed) itself, and aging must add new ones.
+  const random = seededRandom(s.seed).fork();
+  const w: Workload = {
+    tree: BTree.fromSorted(keys, addresses, lengths, { leafEntriesMax: leaf, branchChildrenMax: branch }),
+    keys,
+    probes,
+    scanStarts,
+    random,
+    next: 0,
+  };
+  const aging = w.tree.edit({ exclusive: true });
+  const buffer = Buffer.alloc(keyBytes);
+  for (let i = 0; i < 0.3 * keys.length; i++) {
+    random.fill(buffer);
+    aging.set(buffer.toString('latin1'), i, 1);
+  }
+  w.tree = aging.finish();
+  const tasks: [string, () => void][] = [
+    ['edit/s (1 set per copying editor)', setTask(w, 1, false)],
+    ['lookup/s', lookupTask(w)],
+    ['scan keys/s', scanTask(w)],
+  ];
+  const rates = new Map<string, number[]>(tasks.map(([name]) => [name, []]));
+  const sampleMs = Math.max(20, s.timeMs / 5);
+  for (let round = 0; round < shapeRounds; round++) {
+    for (const [name, fn] of tasks) {
+      fn();
+      const before = process.cpuUsage();
+      const started = performance.now();
+      let runs = 0;
+      while (performance.now() - started < sampleMs) {
         fn();
-        const before = process.cpuUsage();
-        const started = performance.now();
-        let runs = 0;
-        while (performance.now() - started < sampleMs) {
-          fn();
-          runs++;
-        }
-        const used = process.cpuUsage(before);
-        const rate = (runs * batch * 1e6) / (used.user + used.system);
-        c.best.set(name, Math.max(c.best.get(name) ?? 0, rate));
+        runs++;
       }
+      const used = process.cpuUsage(before);
+      (rates.get(name) as number[]).push((runs * batch * 1e6) / (used.user + used.system));
     }
   }
-  const rows = cases.map((c) => {
-    const row: Record<string, string> = { 'leaf/branch': c.shape, depth: String(c.depth) };
-    for (const [name] of c.tasks) row[name] = Math.round(c.best.get(name) as number).toLocaleString('en-US');
-    return row;
-  });
-  console.log(`best of ${rounds} rounds of at least ${sampleMs} ms per task, in operations per second of process CPU time`);
-  console.table(rows);
+  const stats = w.tree.stats();
+  const row: Record<string, string> = { 'leaf/branch': s.shape as string, depth: String(stats.depth), 'leaf fill': `${(100 * stats.leafFill).toFixed(0)}%` };
+  for (const [name, values] of rates) {
+    values.sort((a, b) => b - a);
+    const k = (x: number): string => `${Math.round(x / 1000)}k`;
+    row[name] = `${k(values[0] as number)} / ${k(values[values.length >> 1] as number)}`;
+  }
+  console.log(JSON.stringify(row));
 }
 
 main().catch((error: unknown) => {
