@@ -125,7 +125,7 @@ describe('checkpoints', () => {
     const chunk = new Uint8Array(64 * 1024 * 1024).fill(3);
     wal.writeCheckpoint(0 as Lsn, Array.from({ length: checkpointBytesMax / chunk.length }, () => chunk));
     expect(wal.readCheckpoint()?.image.length).toBe(checkpointBytesMax);
-  });
+  }, 600_000);
 
   it('makes the records it covers durable first', () => {
     const wal = openWal({ device: new MemoryDevice(), segmentBytes });

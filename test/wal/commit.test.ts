@@ -79,7 +79,7 @@ describe('append', () => {
     const ref = wal.append(16, new Uint8Array(recordBytesCap).fill(7));
     wal.persistNow();
     expect(ref.length).toBe(recordBytesCap);
-  });
+  }, 120_000);
 });
 
 describe('durability modes', () => {

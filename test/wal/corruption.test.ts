@@ -23,6 +23,8 @@ import { imageOf, payloadFor, sameBytes } from './helpers.js';
 const soak = process.env.FAIRDB_SOAK !== undefined;
 const trials = soak ? 3000 : 150;
 const seed = 4242;
+/** Per-test timeout: these loops are long under FAIRDB_SOAK and on a busy machine. */
+const timeoutMs = soak ? 1_800_000 : 60_000;
 
 interface Written {
   readonly image: Uint8Array;
@@ -130,7 +132,7 @@ describe('damage at random offsets', () => {
     const t = tally(outcomes);
     console.log(`corruption: ${trials} bit-flip trials: ${t.corruption} CORRUPTION, ${t.truncated} tail truncations, ${t.intact} unaffected`);
     expect(t.corruption).toBeGreaterThan(0);
-  });
+  }, timeoutMs);
 
   it('truncation at a random length is detected or truncated cleanly', () => {
     const random = seededRandom(seed + 20);
@@ -142,7 +144,7 @@ describe('damage at random offsets', () => {
     const t = tally(outcomes);
     console.log(`corruption: ${outcomes.length} truncations: ${t.corruption} CORRUPTION, ${t.truncated} tail truncations, ${t.intact} unaffected`);
     expect(t.corruption + t.truncated).toBeGreaterThan(0);
-  });
+  }, timeoutMs);
 
   it('garbage appended after the log is refused or harmless', () => {
     const random = seededRandom(seed + 30);
@@ -157,7 +159,7 @@ describe('damage at random offsets', () => {
     const t = tally(outcomes);
     console.log(`corruption: ${outcomes.length} garbage appends: ${t.corruption} CORRUPTION, ${t.truncated} tail truncations, ${t.intact} unaffected`);
     expect(t.truncated).toBe(0);
-  });
+  }, timeoutMs);
 
   it('random bytes written over random ranges are detected or truncated cleanly', () => {
     const random = seededRandom(seed + 40);
@@ -172,7 +174,7 @@ describe('damage at random offsets', () => {
     const t = tally(outcomes);
     console.log(`corruption: ${outcomes.length} random overwrites: ${t.corruption} CORRUPTION, ${t.truncated} tail truncations, ${t.intact} unaffected`);
     expect(t.corruption).toBeGreaterThan(0);
-  });
+  }, timeoutMs);
 });
 
 describe('fuzzing the readers', () => {
@@ -187,7 +189,7 @@ describe('fuzzing the readers', () => {
       if (bytes.length >= 64) isPartialFreeMarker(bytes, 1, random.int(1, 100));
       checkRecord(bytes, random.int(0, 16) * 8, bytes.length, 1 << 20, random.int(0, 3), out);
     }
-  });
+  }, timeoutMs);
 
   it('random devices and superblocks with valid CRCs but random fields are refused, never crash', () => {
     const random = seededRandom(seed + 60);
@@ -211,7 +213,7 @@ describe('fuzzing the readers', () => {
       const image = seededRandom(trial).fill(new Uint8Array(segmentsOffset + 2 * segmentBytesMin));
       expect(judge(image, written, `random device trial ${trial}`)).toBe('corruption');
     }
-  });
+  }, timeoutMs);
 
   it('a superblock naming a huge checkpoint is corruption, not an allocation failure', () => {
     const written = writeLog();
@@ -227,5 +229,5 @@ describe('fuzzing the readers', () => {
     const sb = decoded.right;
     image.set(encodeSuperblock({ ...sb, checkpoint: { ...(sb.checkpoint as NonNullable<typeof sb.checkpoint>), imageBytes: 2 ** 50 } }), superblockOffsets[newest]);
     expect(judge(image, written, 'huge checkpoint')).toBe('corruption');
-  });
+  }, timeoutMs);
 });
