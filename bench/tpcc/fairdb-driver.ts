@@ -14,30 +14,52 @@
  *   crash), and the OS writes it back later — as SQLite NORMAL and lmdb
  *   noSync.
  */
-import { open, type Database } from '../../engine/index.js';
-import { createSqlEngine } from '../../query/index.js';
+import { open, type Database, type DatabaseStats, type OpenOptions } from '../../engine/index.js';
 import type { Key, KvTransaction } from '../../storage/kv/index.js';
 import type { KvDriver, KvEntry, KvRange, SqlDriver, SqlRow, SqlValue, TpccDriverFactory, TpccDriverOpenOptions, TpccDurability } from './driver.js';
 
-function openDatabase({ directory, durability }: TpccDriverOpenOptions): Database {
-  return open(directory, { durability: 'sync', pmem: { fsync: durability === 'sync' } });
+export interface FairdbDriverOptions {
+  /** Name in reports. */
+  readonly name?: string;
+  /**
+   * Options of `open()` for a durability level; default: the pmem device,
+   * durability 'sync', fsync for 'sync' (see the header comment).
+   */
+  readonly openOptions?: (durability: TpccDurability) => OpenOptions;
+  /** Receives the database's statistics just before it closes. */
+  readonly onClose?: (stats: DatabaseStats) => void;
+}
+
+function defaultOpenOptions(durability: TpccDurability): OpenOptions {
+  return { durability: 'sync', pmem: { fsync: durability === 'sync' } };
+}
+
+function openDatabase({ directory, durability }: TpccDriverOpenOptions, options: FairdbDriverOptions): Database {
+  return open(directory, (options.openOptions ?? defaultOpenOptions)(durability));
+}
+
+function closer(db: Database, options: FairdbDriverOptions): () => Promise<void> {
+  return async () => {
+    options.onClose?.(db.stats());
+    await db.close();
+  };
 }
 
 function durabilityNote(durability: TpccDurability): string {
   return durability === 'sync' ? "pmem device, fsync at every commit (durability 'sync')" : "pmem device, persist barrier (pwrite) at every commit, no fsync";
 }
 
-export function fairdbSqlDriver(options: { name?: string } = {}): TpccDriverFactory {
+export function fairdbSqlDriver(options: FairdbDriverOptions = {}): TpccDriverFactory {
   const name = options.name ?? 'fairdb SQL';
   return Object.freeze({
     kind: 'sql' as const,
     name,
     open(openOptions: TpccDriverOpenOptions): SqlDriver {
-      const db = openDatabase(openOptions);
-      const sql = createSqlEngine(db.store);
+      const db = openDatabase(openOptions, options);
+      const sql = db.sql;
       return {
         name,
-        durability: durabilityNote(openOptions.durability),
+        durability: options.openOptions === undefined ? durabilityNote(openOptions.durability) : 'as configured by the caller',
         exec: (text: string) => sql.exec(text),
         prepare(text: string) {
           const statement = sql.prepare(text);
@@ -48,19 +70,19 @@ export function fairdbSqlDriver(options: { name?: string } = {}): TpccDriverFact
           };
         },
         transaction: <A extends unknown[], R>(fn: (...args: A) => R) => sql.transaction(fn),
-        close: () => db.close(),
+        close: closer(db, options),
       };
     },
   });
 }
 
-export function fairdbKvDriver(options: { name?: string } = {}): TpccDriverFactory {
+export function fairdbKvDriver(options: FairdbDriverOptions = {}): TpccDriverFactory {
   const name = options.name ?? 'fairdb KV';
   return Object.freeze({
     kind: 'kv' as const,
     name,
     open(openOptions: TpccDriverOpenOptions): KvDriver {
-      const db = openDatabase(openOptions);
+      const db = openDatabase(openOptions, options);
       // The TPC-C KV workload writes through the driver inside
       // transactionSync, as with lmdb-js; route those calls to the open
       // transaction.
@@ -71,7 +93,7 @@ export function fairdbKvDriver(options: { name?: string } = {}): TpccDriverFacto
       };
       return {
         name,
-        durability: durabilityNote(openOptions.durability),
+        durability: options.openOptions === undefined ? durabilityNote(openOptions.durability) : 'as configured by the caller',
         get: (key: Key) => (tx === undefined ? db.get(key) : tx.get(key)),
         put: (key: Key, value: unknown) => inTransaction().put(key, value),
         del: (key: Key) => void inTransaction().del(key),
@@ -90,7 +112,7 @@ export function fairdbKvDriver(options: { name?: string } = {}): TpccDriverFacto
           });
         },
         readTransaction: <T>(fn: () => T): T => fn(),
-        close: () => db.close(),
+        close: closer(db, options),
       };
     },
   });
