@@ -30,13 +30,13 @@ import {
   type BTreeCursor,
   type BTreeRange,
   type BTreeVisitor,
+  checkKey,
   type CursorSource,
   containsIn,
   lookupIn,
   scanSource,
   TreeCursor,
   type ValueLocation,
-  checkKey,
 } from './cursor.js';
 import { keyHead } from './key-head.js';
 import { type BNode, childIndex, cloneNode, leafSearch, type Owner, ownKeys, type Shape, setFences } from './node.js';

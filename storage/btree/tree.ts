@@ -45,9 +45,11 @@ export interface BTreeEditOptions {
    * change this tree's nodes in place, so this tree (and any cursor over it)
    * becomes unusable: reading it afterwards fails with an AssertionError, and
    * abandoning the editor does not restore it (there is no rollback; use a
-   * normal editor when the batch may be discarded). Older versions kept as
-   * snapshots stay intact. An exclusive edit is refused on a tree from which
-   * another edit was already finished, since that newer tree shares its nodes.
+   * normal editor when the batch may be discarded). No other editor of this
+   * tree may be open either, since it shares these nodes. Older versions
+   * kept as snapshots stay intact. An exclusive edit is refused on a tree
+   * from which another edit was already finished, since that newer tree
+   * shares its nodes.
    */
   readonly exclusive?: boolean;
 }
