@@ -116,7 +116,11 @@ export class Catalog {
   private indexesByTable = new Map<number, IndexDef[]>();
   private stats = new Map<number, { rowCount: number; persisted: number }>();
   private nextId = 1;
-  /** Increases on every schema change and reload; prepared statements re-plan when it moves. */
+  /**
+   * Increases on every schema change, on reload, and when a table's row
+   * count changes size class (a factor of four); prepared statements plan
+   * again when it moves.
+   */
   version = 0;
 
   constructor(private readonly prefix: string) {}
@@ -337,7 +341,11 @@ export class Catalog {
   adjustRowCount(writer: RawWriter, tableId: number, delta: number): void {
     const s = this.stats.get(tableId);
     if (s === undefined || delta === 0) return;
+    const before = sizeClass(s.rowCount);
     s.rowCount = Math.max(0, s.rowCount + delta);
+    // Plans depend on row counts: when a table's size changes by a factor
+    // of about four, prepared statements plan again (see `version`).
+    if (sizeClass(s.rowCount) !== before) this.version++;
     const drift = Math.abs(s.rowCount - s.persisted);
     if (drift > 64 || drift * 8 > s.persisted) {
       writer.putRaw(this.recordKey(keySpace.tableStats, tableId), writeRecord(magic.stats, { rowCount: s.rowCount }));
@@ -353,6 +361,11 @@ export class Catalog {
     s.persisted = rowCount;
     writer.putRaw(this.recordKey(keySpace.tableStats, tableId), writeRecord(magic.stats, { rowCount }));
   }
+}
+
+/** Size classes of row counts, a factor of four apart (0 below 16 rows). */
+function sizeClass(rows: number): number {
+  return rows < 16 ? 0 : Math.floor(Math.log2(rows) / 2);
 }
 
 function isId(v: unknown): boolean {

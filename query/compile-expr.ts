@@ -102,6 +102,12 @@ export interface QueryRunner {
 export interface CompileEnv {
   readonly state: ExecState;
   compileQuery(query: BoundQuery, outer: CompileScope): QueryRunner;
+  /**
+   * The rows of an uncorrelated query, computed at most once per execution
+   * however many places need them (an IN subquery that is both a filter and
+   * the driver of key lookups, say).
+   */
+  materialize?(query: BoundQuery, outer: CompileScope): () => readonly (readonly SqlValue[])[];
 }
 
 // ---------------------------------------------------------------------------
@@ -1131,7 +1137,24 @@ export class ExprCompiler {
 
   private inSubquery(e: Extract<BoundExpr, { kind: 'inSubquery' }>): Getter {
     const operand = this.value(e.operand);
-    const runner = this.env.compileQuery(e.query, this.scope);
+    const correlated = e.query.outerRefs.size > 0;
+    const shared = !correlated && this.env.materialize !== undefined ? this.env.materialize(e.query, this.scope) : undefined;
+    let runner: QueryRunner;
+    if (shared !== undefined) {
+      // Replay the shared rows through a getter of their first column.
+      let row: readonly SqlValue[] = [];
+      runner = {
+        getters: [() => row[0] as SqlValue],
+        run: (onRow) => {
+          for (const r of shared()) {
+            row = r;
+            if (onRow() === false) return;
+          }
+        },
+      };
+    } else {
+      runner = this.env.compileQuery(e.query, this.scope);
+    }
     const inner = runner.getters[0] as Getter;
     const column = e.query.columns[0] as { type: ValueType; affinity: Affinity };
     const ot = e.operand.type;
@@ -1154,7 +1177,6 @@ export class ExprCompiler {
       return v;
     };
     const state = this.env.state;
-    const correlated = e.query.outerRefs.size > 0;
     let seen = -1;
     let set = new Set<number | string | null>();
     let hasNull = false;

@@ -34,11 +34,11 @@ import { compileDelete, compileInsert, compileUpdate, type RunResult } from './d
 import { WriteTracker, type EngineCore } from './engine-core.js';
 import { StatementCompiler, type ExecHost } from './executor.js';
 import { explainPlan } from './explain.js';
-import { decodeElement, keyEnd } from './key-format.js';
+import { decodeElement, keyEnd, skipElement } from './key-format.js';
 import { resolveSqlEngineOptions, type ResolvedSqlEngineOptions, type SqlEngineOptions } from './options.js';
 import { parse } from './parser.js';
 import type { QueryPlan } from './plan.js';
-import { Planner } from './planner.js';
+import { Planner, type PlannerStats } from './planner.js';
 import { isColumnType } from './sql-type.js';
 import { StatementWriter } from './statement-writer.js';
 import { makeVariant, PreparedStatement, type Prepared, type PreparedQuery, type Row, type Statement, type StatementHost, type Variant } from './statement.js';
@@ -82,10 +82,13 @@ const emptyTracker = new WriteTracker();
 
 const rootScope: CompileScope = { column: () => undefined, aggregate: () => undefined, groupKey: () => undefined, output: () => undefined, parent: undefined };
 
+/** Entries a key-prefix statistic reads (see `rowsPerKey`). */
+export const keySampleEntriesMax = 2000;
+
 /** Longest virtual table name, in UTF-16 code units. */
 export const virtualTableNameLengthMax = 128;
 
-class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
+class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, PlannerStats {
   readonly catalog: Catalog;
   readonly virtualTables = new Map<string, { readonly name: string; readonly def: VirtualTableDef }>();
   private virtualVersion = 0;
@@ -93,6 +96,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
   private fnTx: { writer: RawWriter; tracker: WriteTracker } | undefined;
   private readonly tableStates = new Map<number, TableState>();
   private readonly statementCache = new Map<string, PreparedStatement>();
+  private readonly keyStats = new Map<string, { rows: number; perKey: number | undefined }>();
   private commitFailure: unknown;
   lastInsertRowid = 0;
 
@@ -244,7 +248,36 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
   }
 
   plan(query: import('./bound.js').BoundQuery): QueryPlan {
-    return new Planner(this.catalog).query(query);
+    return new Planner(this.catalog, this).query(query);
+  }
+
+  /**
+   * Planner statistics: rows per distinct value of a key prefix, from the
+   * first `keySampleEntriesMax` entries of the key range (keys are sorted,
+   * so equal prefixes are adjacent). Cached until the table's row count
+   * doubles or halves. A sample from the start of the range can be skewed;
+   * it only ranks plans.
+   */
+  rowsPerKey(table: TableDef, index: import('./catalog.js').IndexDef | undefined, k: number): number | undefined {
+    const rows = this.catalog.rowCount(table.id);
+    const cacheKey = `${table.id}:${index?.id ?? 'pk'}:${k}`;
+    const cached = this.keyStats.get(cacheKey);
+    if (cached !== undefined && rows <= cached.rows * 2 && rows * 2 >= cached.rows) return cached.perKey;
+    const prefix = index === undefined ? table.rowPrefix : index.entryPrefix;
+    let seen = 0;
+    let distinct = 0;
+    let last = '';
+    this.reader().scanRaw({ start: prefix, end: prefix + keyEnd, limit: keySampleEntriesMax }, (key) => {
+      let at = prefix.length;
+      for (let i = 0; i < k; i++) at = skipElement(key, at);
+      const head = key.slice(prefix.length, at);
+      if (seen === 0 || head !== last) distinct++;
+      last = head;
+      seen++;
+    });
+    const perKey = seen === 0 ? undefined : seen / distinct;
+    this.keyStats.set(cacheKey, { rows, perKey });
+    return perKey;
   }
 
   prepareStatement(ast: A.Statement, sql: string): Prepared {
@@ -265,17 +298,17 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
       }
       case 'Insert': {
         const bound = unwrap(tryBind(() => binder.bindInsert(ast)));
-        const dml = compileInsert(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog));
+        const dml = compileInsert(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Update': {
         const bound = unwrap(tryBind(() => binder.bindUpdate(ast)));
-        const dml = compileUpdate(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog));
+        const dml = compileUpdate(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Delete': {
         const bound = unwrap(tryBind(() => binder.bindDelete(ast)));
-        const dml = compileDelete(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog));
+        const dml = compileDelete(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Explain':
@@ -307,7 +340,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost {
       case 'Update':
       case 'Delete': {
         const bound = unwrap(tryBind(() => (ast.kind === 'Update' ? binder.bindUpdate(ast) : binder.bindDelete(ast))));
-        const node = new Planner(this.catalog).target(bound.source, bound.where);
+        const node = new Planner(this.catalog, this).target(bound.source, bound.where);
         const head = `${ast.kind} ${bound.table.name}`;
         const text = explainPlan(
           { body: { kind: 'select', input: node, sources: [bound.source], aggregate: undefined, items: [], distinct: false }, orderBy: [], ordered: false, limit: undefined, offset: undefined, width: 0 },

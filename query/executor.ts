@@ -104,6 +104,29 @@ export class StatementCompiler implements CompileEnv {
     return this.query(this.host.plan(query), outer);
   }
 
+  private readonly materialized = new Map<BoundQuery, () => readonly (readonly SqlValue[])[]>();
+
+  materialize(query: BoundQuery, outer: CompileScope): () => readonly (readonly SqlValue[])[] {
+    let rowsOf = this.materialized.get(query);
+    if (rowsOf !== undefined) return rowsOf;
+    const runner = this.compileQuery(query, outer);
+    const state = this.state;
+    let seen = -1;
+    let rows: SqlValue[][] = [];
+    rowsOf = () => {
+      if (seen !== state.epoch) {
+        rows = [];
+        runner.run(() => {
+          rows.push(runner.getters.map((g) => g()));
+        });
+        seen = state.epoch;
+      }
+      return rows;
+    };
+    this.materialized.set(query, rowsOf);
+    return rowsOf;
+  }
+
   // -------------------------------------------------------------------------
   // Queries
   // -------------------------------------------------------------------------
@@ -603,18 +626,14 @@ export class StatementCompiler implements CompileEnv {
       const type = set.items.map((e) => e.type);
       return () => ({ values: getters.map((g) => g()), type });
     }
-    const runner = this.compileQuery(set.query, outer);
+    const rowsOf = this.materialize(set.query, outer);
     const column = (set.query.columns[0] as { type: ValueType }).type;
     const state = this.state;
     let seen = -1;
     let cached: { values: SqlValue[]; type: ValueType[] } = { values: [], type: [] };
     return () => {
       if (seen !== state.epoch) {
-        const values: SqlValue[] = [];
-        const g = runner.getters[0] as Getter;
-        runner.run(() => {
-          values.push(g());
-        });
+        const values = rowsOf().map((r) => r[0] as SqlValue);
         cached = { values, type: values.map(() => column) };
         seen = state.epoch;
       }

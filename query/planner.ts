@@ -21,15 +21,24 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { FairdbError } from '../storage/device/index.js';
 import type { BoundExpr, BoundFrom, BoundOrder, BoundQuery, BoundSelect, BoundSetOp, BoundSource } from './bound.js';
 import { forEachChild, sameExpr } from './binder.js';
-import type { Catalog, TableDef } from './catalog.js';
+import type { Catalog, IndexDef, TableDef } from './catalog.js';
 import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import type { ValueType } from './sql-type.js';
 
 /** Estimated rows of a FROM subquery or virtual table, for ranking only. */
 const derivedRowsEstimate = 1000;
 
-export function planQuery(query: BoundQuery, catalog: Catalog): E.Either<FairdbError, QueryPlan> {
-  return E.right(new Planner(catalog).query(query));
+export function planQuery(query: BoundQuery, catalog: Catalog, stats?: PlannerStats): E.Either<FairdbError, QueryPlan> {
+  return E.right(new Planner(catalog, stats).query(query));
+}
+
+/**
+ * Statistics the planner may ask for, beyond the catalog's row counts:
+ * how many rows share one value of the first `k` columns of a key (the
+ * primary key when `index` is undefined), or undefined when unknown.
+ */
+export interface PlannerStats {
+  rowsPerKey(table: TableDef, index: IndexDef | undefined, k: number): number | undefined;
 }
 
 /** Source ids an expression reads (columns, and the outer references of its subqueries). */
@@ -85,6 +94,8 @@ interface Planned {
   readonly node: PlanNode;
   readonly sources: ReadonlySet<number>;
   readonly estimate: number;
+  /** Estimated work: rows read, hashed and probed. */
+  readonly cost: number;
   /** For a single table: what an index nested-loop lookup needs. */
   readonly leaf: { readonly source: BoundSource; readonly filter: readonly BoundExpr[] } | undefined;
 }
@@ -101,7 +112,10 @@ function sourcesOfFrom(f: BoundFrom, out: Set<number> = new Set()): Set<number> 
 }
 
 export class Planner {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly stats?: PlannerStats,
+  ) {}
 
   query(q: BoundQuery): QueryPlan {
     const body = q.body.kind === 'select' ? this.select(q.body) : this.setOp(q.body);
@@ -235,21 +249,35 @@ export class Planner {
     const planned = items.map((item, i) => this.item(item, pushed[i] as BoundExpr[], own));
     if (planned.length === 1) return this.finishPending(planned[0] as Planned, pending);
 
-    // Greedy join ordering.
-    const remaining = planned.map((p, i) => ({ p, i }));
-    remaining.sort((a, b) => a.p.estimate - b.p.estimate || a.i - b.i);
-    let current = (remaining.shift() as { p: Planned }).p;
+    // Greedy join ordering from each starting table (all of them for up to
+    // ten items): repeatedly add the connected item whose join costs least;
+    // keep the cheapest complete order.
+    const starts = planned.map((_, i) => i).sort((a, b) => (planned[a] as Planned).estimate - (planned[b] as Planned).estimate || a - b);
+    let best: { plan: Planned; pending: typeof pending } | undefined;
+    for (const start of starts.slice(0, planned.length <= 10 ? planned.length : 3)) {
+      const result = this.greedy(planned, start, pending);
+      if (best === undefined || result.plan.cost < best.plan.cost) best = result;
+    }
+    const chosen = best as { plan: Planned; pending: typeof pending };
+    return this.finishPending(chosen.plan, [...chosen.pending, ...late.map((expr) => ({ expr }))]);
+  }
+
+  private greedy(
+    planned: readonly Planned[],
+    start: number,
+    pendingIn: readonly { expr: BoundExpr; refs: Set<number> }[],
+  ): { plan: Planned; pending: { expr: BoundExpr; refs: Set<number> }[] } {
+    let pending = [...pendingIn];
+    const remaining = planned.map((p, i) => ({ p, i })).filter((r) => r.i !== start);
+    let current = planned[start] as Planned;
     while (remaining.length > 0) {
       let best: { index: number; step: JoinStep } | undefined;
       for (let r = 0; r < remaining.length; r++) {
         const cand = (remaining[r] as { p: Planned }).p;
-        const applicable = pending.filter((c) => subsetOf(c.refs, new Set([...current.sources, ...cand.sources])) && intersects(c.refs, cand.sources));
+        const union = new Set([...current.sources, ...cand.sources]);
+        const applicable = pending.filter((c) => subsetOf(c.refs, union) && intersects(c.refs, cand.sources));
         const step = this.joinStep(current, cand, applicable.map((c) => c.expr));
-        if (
-          best === undefined ||
-          (step.connected && !best.step.connected) ||
-          (step.connected === best.step.connected && (step.estimate < best.step.estimate || (step.estimate === best.step.estimate && cand.estimate < (remaining[best.index] as { p: Planned }).p.estimate)))
-        ) {
+        if (best === undefined || (step.connected && !best.step.connected) || (step.connected === best.step.connected && step.cost < best.step.cost)) {
           best = { index: r, step };
         }
       }
@@ -257,14 +285,14 @@ export class Planner {
       const used = new Set(chosen.step.used);
       pending = pending.filter((c) => !used.has(c.expr));
       remaining.splice(chosen.index, 1);
-      current = { node: chosen.step.node, sources: chosen.step.sources, estimate: chosen.step.estimate, leaf: undefined };
+      current = { node: chosen.step.node, sources: chosen.step.sources, estimate: chosen.step.estimate, cost: chosen.step.cost, leaf: undefined };
     }
-    return this.finishPending(current, [...pending, ...late.map((expr) => ({ expr }))]);
+    return { plan: current, pending };
   }
 
   private finishPending(p: Planned, pending: readonly { expr: BoundExpr }[]): Planned {
     if (pending.length === 0) return p;
-    return { ...p, node: { kind: 'filter', input: p.node, filter: pending.map((c) => c.expr), estimate: p.estimate * 0.5 }, leaf: undefined };
+    return { ...p, node: { kind: 'filter', input: p.node, filter: pending.map((c) => c.expr), estimate: p.estimate * 0.5 }, cost: p.cost + p.estimate, leaf: undefined };
   }
 
   private item(item: Item, pushed: readonly BoundExpr[], own: ReadonlySet<number>): Planned {
@@ -305,7 +333,8 @@ export class Planner {
       }
     }
     if (above.length > 0) node = { kind: 'filter', input: node, filter: above, estimate: estimate * 0.5 };
-    return { node, sources, estimate, leaf: undefined };
+    const cost = left.cost + right.cost + left.estimate + right.estimate * 2 + estimate;
+    return { node, sources, estimate, cost, leaf: undefined };
   }
 
   /** Equality conjuncts usable as hash keys between two sets of tables. */
@@ -337,30 +366,40 @@ export class Planner {
     const connected = conjuncts.length > 0;
     const keys = this.equiKeys(conjuncts, current.sources, cand.sources);
     const residual = conjuncts.filter((c) => !keys.used.includes(c));
-    // Output estimate: a join on a key that is unique on one side keeps the
-    // other side's count; otherwise assume a foreign-key-like join.
+    // Output estimate. A key that is unique on the new table keeps the
+    // current rows (scaled by the share of the new table its filters keep);
+    // a key the new table has an index or key prefix on multiplies them by
+    // the rows per key value; otherwise a foreign-key-like join is assumed.
     let estimate: number;
-    const candUnique = cand.leaf !== undefined && this.keyIsUnique(cand.leaf.source, keys.build);
+    const candTable = cand.leaf?.source.table;
+    const candShare = candTable === undefined ? 1 : Math.min(1, cand.estimate / this.rows(candTable));
+    const perKey = cand.leaf === undefined ? undefined : this.rowsPerJoinKey(cand.leaf.source, keys.build);
     if (keys.probe.length === 0) estimate = current.estimate * cand.estimate;
-    else if (candUnique) estimate = current.estimate;
+    else if (cand.leaf !== undefined && this.keyIsUnique(cand.leaf.source, keys.build)) estimate = current.estimate * candShare;
+    else if (perKey !== undefined) estimate = current.estimate * perKey * candShare;
     else if (current.leaf !== undefined && this.keyIsUnique(current.leaf.source, keys.probe)) estimate = cand.estimate;
     else estimate = Math.max(current.estimate, cand.estimate);
     if (residual.length > 0) estimate *= 0.5;
     estimate = Math.max(1, estimate);
 
-    // Index nested loop: look the new table up by key from each current row
-    // when that reads far fewer rows than scanning it to build a hash table.
+    // Costs: a hash join reads both sides, hashes the smaller and probes
+    // with the other; an index nested loop looks the new table up by key
+    // from each current row (a random read costs about three scanned rows).
+    const hashCost = current.cost + cand.cost + Math.min(current.estimate, cand.estimate) * 2 + Math.max(current.estimate, cand.estimate) + estimate;
     if (cand.leaf !== undefined && cand.leaf.source.table !== undefined) {
       const lookup = this.lookup(cand.leaf.source, cand.leaf.filter, conjuncts, current.sources);
-      const tableRows = this.rows(cand.leaf.source.table);
-      if (lookup !== undefined && current.estimate * Math.max(1, lookup.perLookup) * 3 < tableRows + current.estimate) {
-        return {
-          node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: lookup.node, lookup: true, condition: [], estimate },
-          sources,
-          estimate,
-          connected,
-          used: conjuncts,
-        };
+      if (lookup !== undefined) {
+        const lookupCost = current.cost + current.estimate * Math.max(1, lookup.perLookup) * 3 + estimate;
+        if (keys.probe.length === 0 || lookupCost < hashCost) {
+          return {
+            node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: lookup.node, lookup: true, condition: [], estimate },
+            sources,
+            estimate,
+            cost: lookupCost,
+            connected,
+            used: conjuncts,
+          };
+        }
       }
     }
     if (keys.probe.length > 0) {
@@ -369,15 +408,40 @@ export class Planner {
         cand.estimate <= current.estimate
           ? { kind: 'hashJoin', join: 'inner', probe: current.node, build: cand.node, probeKeys: keys.probe, buildKeys: keys.build, residual, estimate }
           : { kind: 'hashJoin', join: 'inner', probe: cand.node, build: current.node, probeKeys: keys.build, buildKeys: keys.probe, residual, estimate };
-      return { node, sources, estimate, connected, used: conjuncts };
+      return { node, sources, estimate, cost: hashCost, connected, used: conjuncts };
     }
     return {
       node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: cand.node, lookup: false, condition: conjuncts, estimate },
       sources,
       estimate,
+      cost: current.cost + cand.cost + current.estimate * cand.estimate,
       connected,
       used: conjuncts,
     };
+  }
+
+  /** Rows of `source` per value of the join keys, when they start its primary key or an index. */
+  private rowsPerJoinKey(source: BoundSource, keys: readonly BoundExpr[]): number | undefined {
+    const table = source.table;
+    if (table === undefined || this.stats === undefined) return undefined;
+    const stored = new Set<number>();
+    for (const k of keys) if (k.kind === 'column' && k.source.id === source.id) stored.add((source.columns[k.column] as { stored: number }).stored);
+    if (stored.size === 0) return undefined;
+    const prefixOf = (columns: readonly number[]) => {
+      let n = 0;
+      while (n < columns.length && stored.has(columns[n] as number)) n++;
+      return n;
+    };
+    let best: number | undefined;
+    const pk = prefixOf(table.primaryKey);
+    if (pk > 0) best = this.stats.rowsPerKey(table, undefined, pk);
+    for (const index of this.catalog.indexesOf(table.id)) {
+      const n = prefixOf(index.columns);
+      if (n === 0) continue;
+      const r = this.stats.rowsPerKey(table, index, n);
+      if (r !== undefined && (best === undefined || r < best)) best = r;
+    }
+    return best;
   }
 
   private keyIsUnique(source: BoundSource, keys: readonly BoundExpr[]): boolean {
@@ -404,7 +468,7 @@ export class Planner {
   leaf(source: BoundSource, filter: readonly BoundExpr[], available: ReadonlySet<number>): Planned {
     if (source.table === undefined) {
       const estimate = derivedRowsEstimate * selectivity(filter);
-      return { node: { kind: 'values', source, filter, estimate }, sources: new Set([source.id]), estimate, leaf: undefined };
+      return { node: { kind: 'values', source, filter, estimate }, sources: new Set([source.id]), estimate, cost: derivedRowsEstimate, leaf: undefined };
     }
     const chosen = this.access(source.table, source, filter, available);
     const estimate = Math.max(1, chosen.estimate);
@@ -412,6 +476,7 @@ export class Planner {
       node: { kind: 'scan', source, access: chosen.access, reverse: false, filter, estimate },
       sources: new Set([source.id]),
       estimate,
+      cost: chosen.cost,
       leaf: { source, filter },
     };
   }
@@ -429,7 +494,7 @@ export class Planner {
    * read the tables in `available` (joined before) and enclosing queries,
    * never `source` itself.
    */
-  access(table: TableDef, source: BoundSource, conjuncts: readonly BoundExpr[], available: ReadonlySet<number>): { access: Access; estimate: number } {
+  access(table: TableDef, source: BoundSource, conjuncts: readonly BoundExpr[], available: ReadonlySet<number>): { access: Access; estimate: number; cost: number } {
     const rows = this.rows(table);
     const usable = (e: BoundExpr) => {
       const refs = refsOf(e);
@@ -480,8 +545,17 @@ export class Planner {
       }
     }
     const residualSelectivity = selectivity(conjuncts);
-    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: rows };
-    const consider = (columns: readonly number[], unique: boolean, make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined, inSet?: InSet) => Access, perRowCost: number) => {
+    // A full scan costs its rows plus one, so that on an empty or tiny table
+    // a key lookup still wins the tie (the table may grow before the plan is
+    // revised).
+    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: rows + 1 };
+    const consider = (
+      columns: readonly number[],
+      unique: boolean,
+      make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined, inSet?: InSet) => Access,
+      perRowCost: number,
+      index: IndexDef | undefined,
+    ) => {
       const eq: BoundExpr[] = [];
       for (const col of columns) {
         const e = eqs.get(col);
@@ -489,9 +563,15 @@ export class Planner {
         eq.push(e);
       }
       const next = columns[eq.length];
-      // Rows per distinct prefix of k of n key columns: a unique key spreads
-      // rows evenly (rows^((n-k)/n)); otherwise a tenth per equality.
-      const perPrefix = (k: number) => (k === columns.length && unique ? 1 : Math.max(1, unique ? Math.min(rows * 0.1 ** k, rows ** ((columns.length - k) / columns.length)) : rows * 0.1 ** k));
+      // Rows per distinct prefix of k key columns: sampled when the engine
+      // can tell; else a unique key spreads rows evenly (rows^((n-k)/n)) and
+      // other keys keep a tenth per equality.
+      const perPrefix = (k: number) => {
+        if (k === columns.length && unique) return 1;
+        const sampled = k > 0 ? this.stats?.rowsPerKey(table, index, k) : undefined;
+        if (sampled !== undefined) return Math.max(1, sampled);
+        return Math.max(1, unique ? Math.min(rows * 0.1 ** k, rows ** ((columns.length - k) / columns.length)) : rows * 0.1 ** k);
+      };
       const set = next === undefined ? undefined : sets.get(next);
       if (set !== undefined) {
         // One lookup per value of the set (its size guessed when a
@@ -520,14 +600,14 @@ export class Planner {
       const cost = estimate * perRowCost * (rangeOnly && perRowCost > 1 ? 3 : 1);
       if (cost < best.cost) best = { access: make(eq, low, high), estimate: Math.max(1, Math.min(estimate, rows * residualSelectivity * 10)), cost };
     };
-    consider(table.primaryKey, true, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'primary', eq, low, high } : { kind: 'primary', eq, low, high, inSet }), 1);
+    consider(table.primaryKey, true, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'primary', eq, low, high } : { kind: 'primary', eq, low, high, inSet }), 1, undefined);
     for (const index of this.catalog.indexesOf(table.id)) {
       // An index read fetches each row by key, at random: several times the
       // cost of visiting a row in a scan (more for ranges, which also lose
       // to the columnar cache), so an index must narrow the read a lot.
-      consider(index.columns, index.unique, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'index', index, eq, low, high } : { kind: 'index', index, eq, low, high, inSet }), 4);
+      consider(index.columns, index.unique, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'index', index, eq, low, high } : { kind: 'index', index, eq, low, high, inSet }), 4, index);
     }
-    return { access: best.access, estimate: best.access.kind === 'full' ? Math.max(1, rows * residualSelectivity) : best.estimate };
+    return { access: best.access, estimate: best.access.kind === 'full' ? Math.max(1, rows * residualSelectivity) : best.estimate, cost: best.cost };
   }
 
   /** Sources of the select being planned; key expressions may not read those not yet joined. */
@@ -554,6 +634,7 @@ interface JoinStep {
   readonly node: PlanNode;
   readonly sources: ReadonlySet<number>;
   readonly estimate: number;
+  readonly cost: number;
   readonly connected: boolean;
   readonly used: readonly BoundExpr[];
 }

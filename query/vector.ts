@@ -198,6 +198,12 @@ export function compileVecNumber(e: BoundExpr, ctx: VectorContext, scratch: Scra
             return;
           }
           const d = data;
+          const first = sel[0] as number;
+          if ((sel[n - 1] as number) - first === n - 1) {
+            // Every row of a stretch selected (ascending): copy without the indirection.
+            for (let j = 0; j < n; j++) out[j] = d[first + j] as number;
+            return;
+          }
           for (let j = 0; j < n; j++) out[j] = d[sel[j] as number] as number;
         },
       };
