@@ -93,7 +93,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ t: 'rebuild' as const }) },
 );
 
-const fanout = fc.constantFrom(4, 5, 6, 8, 16);
+/** Mostly small nodes for deep trees; 32 and 64 for searches within larger leaves. */
+const fanout = fc.constantFrom(4, 5, 6, 8, 16, 32, 64);
 const scenario = fc.record({
   leafEntriesMax: fanout,
   branchChildrenMax: fanout,

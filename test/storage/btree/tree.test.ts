@@ -135,6 +135,33 @@ describe('edge cases', () => {
     expect(entries(fromSorted)).toEqual(entries(tree));
   });
 
+  it('finds every key and no gap in full leaves whose keys are spread evenly, unevenly or in clusters', () => {
+    const byte = (n: number): string => String.fromCharCode(n & 255);
+    const be = (n: number): string => byte(n / 2 ** 40) + byte(n / 2 ** 32) + byte(n >>> 24) + byte(n >>> 16) + byte(n >>> 8) + byte(n);
+    const spreads: Record<string, (i: number) => number> = {
+      even: (i) => i * 1_000_003,
+      cubic: (i) => i ** 3 * 977,
+      clustered: (i) => (i % 8) * 2 ** 40 + Math.floor(i / 8),
+      exponential: (i) => Math.floor(1.09 ** i),
+    };
+    for (const [name, spread] of Object.entries(spreads)) {
+      const numbers = [...new Set(Array.from({ length: 300 }, (_, i) => spread(i)))].sort((a, b) => a - b);
+      const keys = numbers.map((n) => 'p' + be(n));
+      const tree = BTree.fromSorted(keys, keys.map((_, i) => i), keys.map(() => 1), { leafEntriesMax: 128, branchChildrenMax: 4 });
+      expect(verifyTree(tree), name).toEqual([]);
+      const present = new Set(keys);
+      for (const n of numbers) {
+        for (const probe of [n - 1, n, n + 1]) {
+          const key = 'p' + be(probe);
+          expect(tree.has(key), `${name} ${probe}`).toBe(present.has(key));
+        }
+        expect(tree.has('p' + be(n) + '\u0000'), name).toBe(false);
+      }
+      expect(tree.has('o'), name).toBe(false);
+      expect(tree.has('q'), name).toBe(false);
+    }
+  });
+
   it('treats __proto__ and constructor as ordinary keys', () => {
     const tree = build(['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
     expect(tree.has('__proto__')).toBe(true);
