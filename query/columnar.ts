@@ -33,7 +33,16 @@ import { keyEnd } from './key-format.js';
 import { RowCursor, utf8Slice } from './row-format.js';
 
 export type ColumnVector =
-  | { readonly kind: 'f64'; readonly data: Float64Array; readonly nulls: Uint8Array | null }
+  | {
+      readonly kind: 'f64';
+      readonly data: Float64Array;
+      readonly nulls: Uint8Array | null;
+      /** Smallest and largest non-NULL value (min > max when there is none). */
+      readonly min: number;
+      readonly max: number;
+      /** Every non-NULL value is an integer. */
+      readonly integral: boolean;
+    }
   | { readonly kind: 'bool'; readonly data: Uint8Array; readonly hasNull: boolean }
   | { readonly kind: 'dict'; readonly codes: Int32Array; readonly dict: readonly string[]; readonly hasNull: boolean }
   | { readonly kind: 'strings'; readonly data: readonly (string | null)[] }
@@ -114,7 +123,19 @@ function newBuilder(table: TableDef, column: number, cursor: RowCursor): Builder
         }
       },
       finish(rows) {
-        return { kind: 'f64', data: data.slice(0, rows), nulls: nulls === null ? null : nulls.slice(0, rows) };
+        const out = data.slice(0, rows);
+        const flags = nulls === null ? null : nulls.slice(0, rows);
+        let min = Infinity;
+        let max = -Infinity;
+        let integral = true;
+        for (let i = 0; i < rows; i++) {
+          if (flags !== null && flags[i] === 1) continue;
+          const v = out[i] as number;
+          if (v < min) min = v;
+          if (v > max) max = v;
+          if (integral && !Number.isInteger(v)) integral = false;
+        }
+        return { kind: 'f64', data: out, nulls: flags, min, max, integral };
       },
     };
   }

@@ -323,8 +323,8 @@ export class StatementCompiler implements CompileEnv {
     let groupCount = 0;
     const newGroup = (): number => {
       const g = groupCount++;
-      for (let i = 0; i < k; i++) (keyValues[i] as SqlValue[])[g] = (keyGetters[i] as Getter)();
-      for (const acc of accumulators) acc.init(g);
+      for (let i = 0; i < k; i++) (keyValues[i] as SqlValue[]).push((keyGetters[i] as Getter)());
+      for (let a = 0; a < accumulators.length; a++) (accumulators[a] as Accumulator).init(g);
       return g;
     };
     const step = (g: number) => {
@@ -923,30 +923,21 @@ function vectorAggregation(
   });
   if (parts.every((p) => p.kind === 'row')) return undefined;
   const cur = columnar.cur;
-  const slotOf = new Int32Array(vectorBatchRows);
   const gids = new Int32Array(vectorBatchRows);
   const vals = new Float64Array(vectorBatchRows);
   return (newGroup) => {
     // The vectors must be this execution's before any vector form is prepared.
     columnar.bind();
-    const slots = keys === undefined ? 1 : keys.prepare();
-    if (slots < 0) return false;
+    if (keys !== undefined && !keys.prepare()) return false;
     const modes = parts.map((p) => (p.kind === 'row' || p.kind === 'count' ? p.kind : p.v.prepare() ? p.kind : 'row'));
-    const slotToGroup = new Int32Array(slots).fill(-1);
-    if (keys === undefined) slotToGroup[0] = newGroup();
+    const only = keys === undefined ? newGroup() : -1;
+    const create = (row: number): number => {
+      cur.i = row;
+      return newGroup();
+    };
     columnar.batches((sel, n) => {
-      if (keys !== undefined) keys.slots(sel, n, slotOf);
-      else slotOf.fill(0, 0, n);
-      for (let j = 0; j < n; j++) {
-        const slot = slotOf[j] as number;
-        let g = slotToGroup[slot] as number;
-        if (g < 0) {
-          cur.i = sel[j] as number;
-          g = newGroup();
-          slotToGroup[slot] = g;
-        }
-        gids[j] = g;
-      }
+      if (keys !== undefined) keys.groups(sel, n, gids, create);
+      else gids.fill(only, 0, n);
       for (let a = 0; a < parts.length; a++) {
         const acc = accumulators[a] as Accumulator;
         const part = parts[a] as Part;

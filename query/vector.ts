@@ -582,25 +582,30 @@ function compileVecIn(e: Extract<BoundExpr, { kind: 'inList' }>, ctx: VectorCont
 }
 
 // ---------------------------------------------------------------------------
-// Group ids from dictionary columns
+// Group ids
 // ---------------------------------------------------------------------------
 
 /**
- * Dense group slots from GROUP BY keys that are TEXT dictionary columns of
- * the scan: slot = Σ (code_k + 1) · stride_k (code −1, NULL, is 0). Usable
- * when the product of dictionary sizes is small.
+ * The groups of selected rows, from GROUP BY keys that are columns of the
+ * scan: TEXT dictionary columns (dense slots Σ (code_k + 1) · stride_k, code
+ * −1 being NULL, when the product of dictionary sizes is small), or one
+ * numeric column (a hash map from value to group).
  */
 export interface VecGroupKeys {
-  /** Per execution: the slot count, or -1 when not usable. */
-  prepare(): number;
-  /** Writes the slot of each selected row. */
-  slots(sel: Int32Array, n: number, out: Int32Array): void;
+  /** Per execution: false when this run cannot use the vector form. */
+  prepare(): boolean;
+  /** Writes the group of each selected row; `create(row)` makes a group the first time a key is seen. */
+  groups(sel: Int32Array, n: number, out: Int32Array, create: (row: number) => number): void;
 }
 
 /** Most dense group slots a vectorized aggregation allocates. */
 export const vectorGroupSlotsMax = 1 << 16;
 
 export function compileVecGroupKeys(keys: readonly BoundExpr[], ctx: VectorContext): VecGroupKeys | undefined {
+  if (keys.length === 1) {
+    const k = keys[0] as BoundExpr;
+    if (k.kind === 'column' && k.source.id === ctx.source.id && isNumericType(k.type)) return numericGroupKey(ctx.holder(k.column));
+  }
   const holders: VectorHolder[] = [];
   for (const k of keys) {
     const h = dictColumn(k, ctx);
@@ -609,6 +614,8 @@ export function compileVecGroupKeys(keys: readonly BoundExpr[], ctx: VectorConte
   }
   let codes: Int32Array[] = [];
   let strides: number[] = [];
+  let slotToGroup: Int32Array = new Int32Array(0);
+  const slots = new Int32Array(vectorBatchRows);
   return {
     prepare() {
       codes = [];
@@ -616,25 +623,96 @@ export function compileVecGroupKeys(keys: readonly BoundExpr[], ctx: VectorConte
       let size = 1;
       for (const h of holders) {
         const v = h.vector;
-        if (v === undefined || v.kind !== 'dict') return -1;
+        if (v === undefined || v.kind !== 'dict') return false;
         codes.push(v.codes);
         strides.push(size);
         size *= v.dict.length + 1;
-        if (size > vectorGroupSlotsMax) return -1;
+        if (size > vectorGroupSlotsMax) return false;
       }
-      return size;
+      slotToGroup = new Int32Array(size).fill(-1);
+      return true;
     },
-    slots(sel, n, out) {
-      if (codes.length === 0) {
-        out.fill(0, 0, n);
-        return;
-      }
+    groups(sel, n, out, create) {
       const c0 = codes[0] as Int32Array;
-      for (let j = 0; j < n; j++) out[j] = (c0[sel[j] as number] as number) + 1;
+      for (let j = 0; j < n; j++) slots[j] = (c0[sel[j] as number] as number) + 1;
       for (let k = 1; k < codes.length; k++) {
         const ck = codes[k] as Int32Array;
-        const s = strides[k] as number;
-        for (let j = 0; j < n; j++) out[j] = (out[j] as number) + ((ck[sel[j] as number] as number) + 1) * s;
+        const stride = strides[k] as number;
+        for (let j = 0; j < n; j++) slots[j] = (slots[j] as number) + ((ck[sel[j] as number] as number) + 1) * stride;
+      }
+      for (let j = 0; j < n; j++) {
+        const slot = slots[j] as number;
+        let g = slotToGroup[slot] as number;
+        if (g < 0) {
+          g = create(sel[j] as number);
+          slotToGroup[slot] = g;
+        }
+        out[j] = g;
+      }
+    },
+  };
+}
+
+/** Widest span of integer keys (max − min + 1) grouped through a direct-mapped table instead of a hash map. */
+export const denseKeySpanMax = 1 << 24;
+
+function numericGroupKey(holder: VectorHolder): VecGroupKeys {
+  let data: Float64Array = new Float64Array(0);
+  let nulls: Uint8Array | null = null;
+  let map = new Map<number, number>();
+  let nullGroup = -1;
+  // Integer keys in a span not much wider than the rows: one Int32Array slot per value.
+  let dense: Int32Array | null = null;
+  let base = 0;
+  return {
+    prepare() {
+      const v = holder.vector;
+      if (v === undefined || v.kind !== 'f64') return false;
+      data = v.data;
+      nulls = v.nulls;
+      map = new Map();
+      nullGroup = -1;
+      const span = v.max - v.min + 1;
+      dense = v.integral && span >= 1 && span <= denseKeySpanMax && span <= 4 * v.data.length + 1024 ? new Int32Array(span).fill(-1) : null;
+      base = v.min;
+      return true;
+    },
+    groups(sel, n, out, create) {
+      const d = data;
+      const nl = nulls;
+      const table = dense;
+      if (table !== null) {
+        for (let j = 0; j < n; j++) {
+          const row = sel[j] as number;
+          if (nl !== null && nl[row] === 1) {
+            if (nullGroup < 0) nullGroup = create(row);
+            out[j] = nullGroup;
+            continue;
+          }
+          const slot = (d[row] as number) - base;
+          let g = table[slot] as number;
+          if (g < 0) {
+            g = create(row);
+            table[slot] = g;
+          }
+          out[j] = g;
+        }
+        return;
+      }
+      for (let j = 0; j < n; j++) {
+        const row = sel[j] as number;
+        if (nl !== null && nl[row] === 1) {
+          if (nullGroup < 0) nullGroup = create(row);
+          out[j] = nullGroup;
+          continue;
+        }
+        const key = d[row] as number;
+        let g = map.get(key);
+        if (g === undefined) {
+          g = create(row);
+          map.set(key, g);
+        }
+        out[j] = g;
       }
     },
   };
