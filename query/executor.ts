@@ -592,26 +592,30 @@ export class StatementCompiler implements CompileEnv {
       for (let i = 0; i < columns; i++) at = skipKeyElement(entry, at);
       return rowKeys.start(prefix).raw(entry, at).finish();
     };
+    const fetch = (entry: string): boolean => {
+      const rowKey = rowKeyOf(entry);
+      const bytes = state.reader.getRaw(rowKey);
+      if (bytes === undefined) {
+        throw new FairdbError('CORRUPTION', `index ${index.name} names a row that does not exist in table ${table.name}`);
+      }
+      return visit(rowKey, bytes, 0, bytes.length);
+    };
     return {
       scope,
       run: (sink) => {
-        const list = setValues !== undefined ? keys.ranges(entryPrefix) : [keys.range(entryPrefix)];
-        if (list === null) return true;
         sinkRef = sink;
         stopped = false;
-        const reader = state.reader;
-        const fetch = (entry: string): boolean => {
-          const rowKey = rowKeyOf(entry);
-          const bytes = reader.getRaw(rowKey);
-          if (bytes === undefined) {
-            throw new FairdbError('CORRUPTION', `index ${index.name} names a row that does not exist in table ${table.name}`);
-          }
-          return visit(rowKey, bytes, 0, bytes.length);
-        };
-        for (const range of list) {
-          if (range === null) continue;
+        if (setValues === undefined) {
+          const range = keys.range(entryPrefix);
+          if (range === null) return true;
           // Index entries continue with the primary key: a "point" is a prefix.
-          scanRange(reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, fetch);
+          scanRange(state.reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, fetch);
+          return !stopped;
+        }
+        const list = keys.ranges(entryPrefix);
+        if (list === null) return true;
+        for (const range of list) {
+          scanRange(state.reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, fetch);
           if (stopped) return false;
         }
         return true;
