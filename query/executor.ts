@@ -137,7 +137,18 @@ export class StatementCompiler implements CompileEnv {
     const offset = plan.offset === undefined ? undefined : new ExprCompiler(this, noScope(outer)).value(plan.offset);
     const bounds = () => ({ limit: limit === undefined ? -1 : limitValue(limit(), 'LIMIT'), offset: offset === undefined ? 0 : Math.max(0, limitValue(offset(), 'OFFSET')) });
     if (plan.orderBy.length === 0 || plan.ordered) {
-      if (limit === undefined && offset === undefined) return { getters: body.getters, run: (onRow) => void body.run(() => onRow() !== false) };
+      if (limit === undefined && offset === undefined) {
+        // One adapter for every run (no closure allocated per execution).
+        let target: () => boolean | void = () => true;
+        const adapter = (): boolean => target() !== false;
+        return {
+          getters: body.getters,
+          run: (onRow) => {
+            target = onRow;
+            body.run(adapter);
+          },
+        };
+      }
       return {
         getters: body.getters,
         run: (onRow) => {
@@ -319,7 +330,7 @@ export class StatementCompiler implements CompileEnv {
     const accumulators = spec.aggregates.map((a) => newAccumulator(a, a.arg === undefined ? undefined : compiler.value(a.arg)));
     // Bare columns follow the row of the single MIN/MAX, else the first row.
     const follow = spec.bareColumnsFrom;
-    const followers = accumulators.filter((acc, i) => spec.aggregates[i]?.fn === 'ANY' && follow >= 0).map((a) => a as AnyAccumulator);
+    const followers = accumulators.filter((_acc, i) => spec.aggregates[i]?.fn === 'ANY' && follow >= 0).map((a) => a as AnyAccumulator);
     let groupCount = 0;
     const newGroup = (): number => {
       const g = groupCount++;

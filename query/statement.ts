@@ -199,47 +199,48 @@ export class PreparedStatement implements Statement {
     }
   }
 
-  /** Runs a query statement with a variant-level collector (the common, allocation-light path). */
-  private collect<T>(args: readonly unknown[], take: (variant: Variant, raw: boolean) => T, fallback: () => T): T {
+  /** Binds and starts a SELECT (the common path, with no closure per call); undefined for other kinds. */
+  private startQuery(args: readonly unknown[]): Variant | undefined {
     this.enter();
     const prepared = this.ensure();
-    if (prepared.kind !== 'query') return fallback();
+    if (prepared.kind !== 'query') return undefined;
     bindParams(prepared.params, args, prepared.state.params);
+    return this.host.beginQuery(prepared);
+  }
+
+  all(...params: unknown[]): Row[] {
+    const variant = this.startQuery(params);
+    if (variant === undefined) {
+      const rows: Row[] = [];
+      this.query(params, (row) => {
+        rows.push(row as Row);
+      });
+      return rows;
+    }
     this.busy = true;
     try {
-      return take(this.host.beginQuery(prepared), this.rawMode);
+      return variant.all(this.rawMode) as Row[];
     } finally {
       this.busy = false;
     }
   }
 
-  all(...params: unknown[]): Row[] {
-    return this.collect(
-      params,
-      (variant, raw) => variant.all(raw) as Row[],
-      () => {
-        const rows: Row[] = [];
-        this.query(params, (row) => {
-          rows.push(row as Row);
-        });
-        return rows;
-      },
-    );
-  }
-
   get(...params: unknown[]): Row | undefined {
-    return this.collect(
-      params,
-      (variant, raw) => variant.first(raw) as Row | undefined,
-      () => {
-        let first: Row | undefined;
-        this.query(params, (row) => {
-          first = row as Row;
-          return false;
-        });
-        return first;
-      },
-    );
+    const variant = this.startQuery(params);
+    if (variant === undefined) {
+      let first: Row | undefined;
+      this.query(params, (row) => {
+        first = row as Row;
+        return false;
+      });
+      return first;
+    }
+    this.busy = true;
+    try {
+      return variant.first(this.rawMode) as Row | undefined;
+    } finally {
+      this.busy = false;
+    }
   }
 
   run(...params: unknown[]): { changes: number; lastInsertRowid: number } {
