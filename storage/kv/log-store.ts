@@ -273,14 +273,28 @@ export class LogStore implements RawKvStore {
     checkRange(range);
     const device = this.device;
     const verify = this.options.verifyChecksums === 'always';
-    return tree.scan(range, (key, address, length) => {
-      if (verify) {
-        const value = this.readValue(key.length, address, length);
+    // A visitor may commit (a write inside a scan): while any scan runs, the
+    // scanned tree must not be edited in place.
+    this.scansRunning++;
+    try {
+      return tree.scan(range, (key, address, length) => {
+        if (verify) {
+          const value = this.readValue(key.length, address, length);
+          return visit(key, value, 0, length);
+        }
+        const value = device.read(address, length);
         return visit(key, value, 0, length);
-      }
-      const value = device.read(address, length);
-      return visit(key, value, 0, length);
-    });
+      });
+    } finally {
+      this.scansRunning--;
+    }
+  }
+
+  private scansRunning = 0;
+
+  /** Whether the next index edit may change the current tree in place. */
+  private get treeExclusive(): boolean {
+    return !this.treeShared && this.scansRunning === 0;
   }
 
   /** @internal */
@@ -427,7 +441,7 @@ export class LogStore implements RawKvStore {
       };
     }
     // The map holds each key's last write, which is the one that counts.
-    const editor = this.tree.edit({ exclusive: !this.treeShared });
+    const editor = this.tree.edit({ exclusive: this.treeExclusive });
     for (const [key, valueOffset] of tx.writes) {
       if (valueOffset === -1) this.applyEntry(editor, key, -1, 0);
       else this.applyEntry(editor, key, addressOf(valueOffset, key.length), batch.valueLengthAt(valueOffset, key.length));
@@ -494,7 +508,7 @@ export class LogStore implements RawKvStore {
   }
 
   private applyToIndex(keys: readonly RawKey[], addresses: readonly number[], lengths: readonly number[]): void {
-    const editor = this.tree.edit({ exclusive: !this.treeShared });
+    const editor = this.tree.edit({ exclusive: this.treeExclusive });
     for (let i = 0; i < keys.length; i++) this.applyEntry(editor, keys[i] as RawKey, addresses[i] as number, lengths[i] as number);
     this.tree = editor.finish();
     this.treeShared = false;
@@ -844,7 +858,7 @@ export class LogStore implements RawKvStore {
         }
         if (moved.length > 0) {
           const ref = this.append(KvRecordType.Relocate, batch.finish(this.nextTxId++));
-          const editor: BTreeEditor = this.tree.edit({ exclusive: !this.treeShared });
+          const editor: BTreeEditor = this.tree.edit({ exclusive: this.treeExclusive });
           for (const m of moved) {
             const moved_ = editor.relocate(m.key, m.from, ref.address + m.offset, m.length);
             assert(moved_, 'a value checked live in this step is still live');

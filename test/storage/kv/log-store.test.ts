@@ -246,3 +246,19 @@ describe('LogStore basics', () => {
     }
   });
 });
+
+describe('writes inside a scan', () => {
+  it('lets a scan visitor commit without disturbing the scan', () => {
+    const store = openStore(tempFile());
+    store.transactionSync((tx) => {
+      for (let i = 0; i < 300; i++) tx.putRaw(k(i), enc(`v${i}`));
+    });
+    let visited = 0;
+    store.scanRaw({}, (key) => {
+      visited++;
+      store.transactionSync((tx) => tx.putRaw(key, enc('changed')));
+    });
+    expect(visited).toBe(300);
+    expect(dec(store.getRaw(k(299)))).toBe('changed');
+  });
+});
