@@ -169,8 +169,8 @@ function parseArguments(raw: Record<string, string | undefined>, available: read
   return { warehouses, seconds, durability, seed, json: raw.json, drivers, directory: raw.dir };
 }
 
-/** Progress bars on a terminal, one line per phase otherwise. */
-function progressReporter(stream: TpccCliOutput): { onProgress: (event: TpccProgress) => void; stop: () => void } {
+/** Progress bars on a terminal, one line per phase otherwise (also used by the demo). */
+export function progressReporter(stream: TpccCliOutput): { onProgress: (event: TpccProgress) => void; stop: () => void } {
   const tty = (stream as { isTTY?: boolean }).isTTY === true;
   let bar: SingleBar | undefined;
   let current = '';

@@ -123,7 +123,7 @@ export function parseIndexList(text: string): string[] {
 }
 
 /** Progress bars on stderr for loads and queries. */
-function progressBars(stream: NodeJS.WritableStream): { onProgress: (event: TpchProgressEvent) => void; stop: () => void } {
+export function progressBars(stream: NodeJS.WritableStream): { onProgress: (event: TpchProgressEvent) => void; stop: () => void } {
   const multibar = new cliProgress.MultiBar(
     { stream, format: '{name} |{bar}| {percentage}% {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
