@@ -619,8 +619,8 @@ export class StatementCompiler implements CompileEnv {
         if (setValues === undefined) {
           const range = keys.range(entryPrefix);
           if (range === null) return true;
-          // Index entries continue with the primary key: a "point" is a prefix.
-          scanRange(state.reader, range.point ? { start: range.start, end: range.start + keyEnd, point: false } : range, reverse, fetch);
+          // Index entries continue with the primary key: a "point" is a prefix (its end is already set).
+          scanRange(state.reader, range, reverse, fetch);
           return !stopped;
         }
         const list = keys.ranges(entryPrefix);
@@ -1293,7 +1293,8 @@ function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind
       if (v === undefined) return { start: key, end: key + keyEnd, point: false };
       key = builder.start(key).value(v).finish();
     }
-    if (full) return { start: key, end: key + keyEnd, point: true };
+    // Flat strings for both bounds: the store compares them on every step.
+    if (full) return { start: key, end: builder.start(key).finishEnd(), point: true };
     let start = key;
     let end = key + keyEnd;
     if (low !== undefined && nextType !== undefined) {

@@ -273,6 +273,13 @@ export class KeyBuilder {
     return this;
   }
 
+  /** The key followed by 0xFF, as a flat string: the exclusive end of every key that extends it. */
+  finishEnd(): string {
+    this.ensure(1);
+    this.bytes[this.length] = 0xff;
+    return bufferLatin1Slice.call(this.bytes, 0, this.length + 1);
+  }
+
   /** The key as a flat binary string; throws LIMIT past the store's key limit. */
   finish(): string {
     if (this.length > sqlKeyBytesMax) throw new LimitError('key length in bytes', sqlKeyBytesMax, this.length);
