@@ -82,6 +82,9 @@ const emptyTracker = new WriteTracker();
 
 const rootScope: CompileScope = { column: () => undefined, aggregate: () => undefined, groupKey: () => undefined, output: () => undefined, parent: undefined };
 
+/** Planner cost of a row of a columnar-cached scan, relative to a row visited in the store. */
+const columnarScanCostPerRow = 0.05;
+
 /** Entries a key-prefix statistic reads (see `rowsPerKey`). */
 export const keySampleEntriesMax = 2000;
 
@@ -97,6 +100,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
   private readonly tableStates = new Map<number, TableState>();
   private readonly statementCache = new Map<string, PreparedStatement>();
   private readonly keyStats = new Map<string, { rows: number; perKey: number | undefined }>();
+  private readonly boundStats = new Map<string, { rows: number; bounds: { min: number; max: number } | undefined }>();
   private commitFailure: unknown;
   lastInsertRowid = 0;
 
@@ -537,6 +541,50 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
       this.tableStates.set(id, state);
     }
     return state;
+  }
+
+  /**
+   * Planner statistics: the bounds of a numeric column that starts the
+   * primary key or an index, from the first and last keys of its range (the
+   * first entry after the NULLs). Cached like `rowsPerKey`.
+   */
+  columnBounds(table: TableDef, storedColumn: number): { min: number; max: number } | undefined {
+    const rows = this.catalog.rowCount(table.id);
+    const cacheKey = `${table.id}:${storedColumn}`;
+    const cached = this.boundStats.get(cacheKey);
+    if (cached !== undefined && rows <= cached.rows * 2 && rows * 2 >= cached.rows) return cached.bounds;
+    let prefix: string | undefined;
+    if (table.primaryKey[0] === storedColumn) prefix = table.rowPrefix;
+    else prefix = this.catalog.indexesOf(table.id).find((i) => i.columns[0] === storedColumn)?.entryPrefix;
+    let bounds: { min: number; max: number } | undefined;
+    if (prefix !== undefined) {
+      const edge = (range: { start: string; end: string; reverse?: boolean }): number | undefined => {
+        let value: number | undefined;
+        this.reader().scanRaw({ ...range, limit: 1 }, (key) => {
+          const v = decodeElement(key, (prefix as string).length).value;
+          if (typeof v === 'number') value = v;
+        });
+        return value;
+      };
+      // NULL (tag 0x05) sorts first: start after it; numbers end before text (0x20).
+      const min = edge({ start: prefix + '\x10', end: prefix + '\x11' });
+      const max = edge({ start: prefix + '\x11', end: prefix + '\x10', reverse: true });
+      if (min !== undefined && max !== undefined) bounds = { min, max };
+    }
+    this.boundStats.set(cacheKey, { rows, bounds });
+    return bounds;
+  }
+
+  /**
+   * A vectorized scan of the columnar cache costs about a twentieth of a
+   * row visited in the store. The cache serves (or will, from its next full
+   * scan) a table that has not been written since its last full scan.
+   */
+  scanCostPerRow(table: TableDef): number {
+    if (!this.options.columnarCache || this.catalog.rowCount(table.id) < this.options.columnarRowsMin) return 1;
+    const state = this.tableStates.get(table.id);
+    if (state === undefined || state.lastFullScan < 0 || state.lastFullScan === state.dataVersion) return columnarScanCostPerRow;
+    return 1;
   }
 
   nextRowid(table: TableDef, reader: RawReader): number {

@@ -24,6 +24,7 @@ import { forEachChild, sameExpr } from './binder.js';
 import type { Catalog, IndexDef, TableDef } from './catalog.js';
 import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import type { ValueType } from './sql-type.js';
+import { addMonths, addMonthsToTimestamp, msPerDay } from './date-time.js';
 
 /** Estimated rows of a FROM subquery or virtual table, for ranking only. */
 const derivedRowsEstimate = 1000;
@@ -39,6 +40,13 @@ export function planQuery(query: BoundQuery, catalog: Catalog, stats?: PlannerSt
  */
 export interface PlannerStats {
   rowsPerKey(table: TableDef, index: IndexDef | undefined, k: number): number | undefined;
+  /** Smallest and largest non-NULL value of a numeric (or date) column that starts the primary key or an index. */
+  columnBounds(table: TableDef, storedColumn: number): { min: number; max: number } | undefined;
+  /**
+   * Relative cost of one row of a full scan (1 = a row visited in the
+   * store): lower for a read-mostly table the columnar cache serves.
+   */
+  scanCostPerRow(table: TableDef): number;
 }
 
 /** Source ids an expression reads (columns, and the outer references of its subqueries). */
@@ -544,11 +552,13 @@ export class Planner {
         }
       }
     }
-    const residualSelectivity = selectivity(conjuncts);
-    // A full scan costs its rows plus one, so that on an empty or tiny table
-    // a key lookup still wins the tie (the table may grow before the plan is
-    // revised).
-    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: rows + 1 };
+    const bounds: ColumnBounds = (c) => (c.source.id === source.id ? this.stats?.columnBounds(table, (source.columns[c.column] as { stored: number }).stored) : undefined);
+    const residualSelectivity = selectivity(conjuncts, bounds);
+    // A full scan costs its rows (less when the columnar cache serves it)
+    // plus one, so that on an empty or tiny table a key lookup still wins
+    // the tie (the table may grow before the plan is revised).
+    const scanCost = rows * (this.stats?.scanCostPerRow(table) ?? 1) + 1;
+    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: scanCost };
     const consider = (
       columns: readonly number[],
       unique: boolean,
@@ -591,8 +601,14 @@ export class Planner {
       if (eq.length === columns.length && unique) estimate = 1;
       else {
         estimate = perPrefix(eq.length);
-        if (low !== undefined && high !== undefined) estimate *= 0.25;
-        else if (low !== undefined || high !== undefined) estimate *= 0.33;
+        if (low !== undefined || high !== undefined) {
+          // The range part of the selectivity, from the column's bounds when known.
+          const col = { kind: 'column', source, column: source.columns.findIndex((c) => c.stored === next), type: 'integer', affinity: 'numeric' } as Extract<BoundExpr, { kind: 'column' }>;
+          const conds: BoundExpr[] = [];
+          if (low !== undefined) conds.push({ kind: 'compare', op: low.inclusive ? '>=' : '>', left: col, right: low.expr, type: 'integer' });
+          if (high !== undefined) conds.push({ kind: 'compare', op: high.inclusive ? '<=' : '<', left: col, right: high.expr, type: 'integer' });
+          estimate *= eq.length === 0 ? selectivity(conds, bounds) : low !== undefined && high !== undefined ? 0.25 : 0.33;
+        }
         rangeOnly = eq.length === 0;
         estimate = Math.max(1, estimate);
       }
@@ -704,10 +720,77 @@ function impliedFor(e: BoundExpr, sources: ReadonlySet<number>, localRefs: (e: B
   return [orOf(parts)];
 }
 
-/** Fixed selectivity guesses, multiplied over conjuncts. */
-export function selectivity(conjuncts: readonly BoundExpr[]): number {
+/** The number a constant expression folds to at plan time (numbers and dates only), or undefined. */
+export function constantNumber(e: BoundExpr): number | undefined {
+  switch (e.kind) {
+    case 'const':
+      return typeof e.value === 'number' ? e.value : undefined;
+    case 'negate': {
+      const v = constantNumber(e.operand);
+      return v === undefined ? undefined : -v;
+    }
+    case 'plus':
+      return constantNumber(e.operand);
+    case 'dateShift': {
+      const v = constantNumber(e.operand);
+      if (v === undefined) return undefined;
+      if (e.type === 'date') return (e.months === 0 ? v : addMonths(v, e.months)) + e.days;
+      return (e.months === 0 ? v : addMonthsToTimestamp(v, e.months)) + e.days * msPerDay;
+    }
+    case 'arith': {
+      const a = constantNumber(e.left);
+      const b = constantNumber(e.right);
+      if (a === undefined || b === undefined) return undefined;
+      if (e.op === '+') return a + b;
+      if (e.op === '-') return a - b;
+      if (e.op === '*') return a * b;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Smallest and largest value of a column, when the engine knows them. */
+export type ColumnBounds = (column: Extract<BoundExpr, { kind: 'column' }>) => { min: number; max: number } | undefined;
+
+/**
+ * Fixed selectivity guesses, multiplied over conjuncts; except that the
+ * range conditions on one numeric or date column against constants are
+ * combined and measured against the column's known bounds (a month of
+ * seven years of dates is about 1%, not the 25% a guess would give).
+ */
+export function selectivity(conjuncts: readonly BoundExpr[], bounds?: ColumnBounds): number {
   let s = 1;
-  for (const c of conjuncts) s *= selectivityOf(c);
+  const ranges = new Map<string, { column: Extract<BoundExpr, { kind: 'column' }>; low: number; high: number }>();
+  const range = (column: BoundExpr, op: string, value: BoundExpr): boolean => {
+    if (bounds === undefined || column.kind !== 'column') return false;
+    const v = constantNumber(value);
+    if (v === undefined) return false;
+    const key = `${column.source.id}:${column.column}`;
+    const r = ranges.get(key) ?? { column, low: -Infinity, high: Infinity };
+    if (op === '>' || op === '>=') r.low = Math.max(r.low, v);
+    else if (op === '<' || op === '<=') r.high = Math.min(r.high, v);
+    else return false;
+    ranges.set(key, r);
+    return true;
+  };
+  const flip: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+  for (const c of conjuncts) {
+    if (c.kind === 'compare' && c.op in flip && (range(c.left, c.op, c.right) || range(c.right, flip[c.op] as string, c.left))) continue;
+    if (c.kind === 'between' && !c.not && range(c.operand, '>=', c.low) && range(c.operand, '<=', c.high)) continue;
+    s *= selectivityOf(c);
+  }
+  for (const r of ranges.values()) {
+    const b = (bounds as ColumnBounds)(r.column);
+    if (b === undefined || !(b.max > b.min)) {
+      s *= r.low > -Infinity && r.high < Infinity ? 0.25 : 0.33;
+      continue;
+    }
+    const low = Math.max(r.low, b.min);
+    const high = Math.min(r.high, b.max);
+    s *= high < low ? 0.001 : Math.max(0.001, Math.min(1, (high - low) / (b.max - b.min)));
+  }
   return s;
 }
 
