@@ -222,14 +222,13 @@ function sqliteTarget(dir: string): Target {
 
 function mapTarget(): Target {
   const map = new Map<string, Buffer>();
-  const sorted: string[] = [];
+  let sorted: string[] = [];
   return {
     name: 'Map (ceiling)',
     durability: 'none (memory)',
     async load(keys, values) {
       for (let i = 0; i < keys.length; i++) map.set(keys[i]!.toString('latin1'), values[i]!);
-      sorted.push(...map.keys());
-      sorted.sort();
+      sorted = [...map.keys()].sort();
     },
     get: (key) => map.get(key.toString('latin1')),
     range(start, count) {

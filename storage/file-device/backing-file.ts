@@ -50,18 +50,23 @@ export class BackingFile {
 
   /** Reads `length` bytes from offset 0 into `target[0, length)`. */
   readInto(target: Uint8Array, length: number): void {
-    assert(length <= target.length, 'read fits the target');
+    this.readRange(target, 0, length);
+  }
+
+  /** Reads file bytes `[offset, offset + length)` into the same offsets of `target`. */
+  readRange(target: Uint8Array, offset: number, length: number): void {
+    assert(offset + length <= target.length, 'read fits the target');
     let done = 0;
     try {
       while (done < length) {
-        const n = fs.readSync(this.openFd(), target, done, length - done, done);
+        const n = fs.readSync(this.openFd(), target, offset + done, length - done, offset + done);
         // A file that shrank under us reads as zeros past its end: the
         // target is zero-filled already, so stop rather than spin.
         if (n === 0) break;
         done += n;
       }
     } catch (error) {
-      throw new IoError(`cannot read ${this.path} at offset ${done}`, error);
+      throw new IoError(`cannot read ${this.path} at offset ${offset + done}`, error);
     }
   }
 

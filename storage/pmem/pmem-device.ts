@@ -87,6 +87,8 @@ export const pmemXplineBytes = 256;
 /** Failure-atomic unit. */
 export const pmemWordBytes = 8;
 
+/** Granularity of paging an existing backing file in, in bytes. */
+const loadChunkBytes = 256 * 1024;
 const lineShift = 6;
 const linesPerXplineShift = 2;
 /** Bytes of line state per line (see the header comment). */
@@ -149,6 +151,17 @@ export class PmemDevice implements CrashableDevice {
   private hostSyncs = 0;
   private deviceTimeNs = 0;
 
+  /**
+   * Which chunks of the backing file are in memory (1 = loaded). A device
+   * opened on an existing file pages its contents in on first access, as an
+   * mmap-ed DAX file would, so opening a large device costs only what
+   * recovery reads. Undefined once everything is loaded (or nothing was to
+   * be).
+   */
+  private loaded: Uint8Array | undefined;
+  /** Bytes of the backing file not yet loaded (past it everything is zero). */
+  private loadLimit = 0;
+
   private lastReadEnd = -1;
   private readonly readRandomNs: number;
   private readonly readSequentialNs: number;
@@ -183,7 +196,11 @@ export class PmemDevice implements CrashableDevice {
       this.buffer = Buffer.alloc(this.size);
       this.lineState = new Uint8Array((this.size >>> lineShift) * lineStateBytes);
       if (file !== undefined) {
-        file.readInto(this.buffer, file.initialSizeBytes);
+        // Page the file in lazily (see `loaded`).
+        if (file.initialSizeBytes > 0) {
+          this.loaded = new Uint8Array(Math.ceil(file.initialSizeBytes / loadChunkBytes));
+          this.loadLimit = file.initialSizeBytes;
+        }
         // Keep the file exactly as large as the device, so a reopen sees the
         // same size and positioned writes never extend it.
         if (file.initialSizeBytes !== this.size) {
@@ -210,6 +227,7 @@ export class PmemDevice implements CrashableDevice {
   read(offset: number, length: number): Uint8Array {
     if (this.closed) throw this.closedError();
     if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.size)) checkRange(this, offset, length);
+    if (this.loaded !== undefined) this.pageIn(offset, length);
     this.reads++;
     this.bytesRead += length;
     const ns = (offset === this.lastReadEnd ? this.readSequentialNs : this.readRandomNs) + length * this.readNsPerByte;
@@ -226,6 +244,7 @@ export class PmemDevice implements CrashableDevice {
     this.writes++;
     this.bytesWritten += length;
     if (length === 0) return;
+    if (this.loaded !== undefined) this.pageIn(offset, length);
     if (this.tracker !== undefined) this.tracker.recordWrite(this.buffer, offset, bytes, this.lineState);
     this.buffer.set(bytes, offset);
 
@@ -374,6 +393,7 @@ export class PmemDevice implements CrashableDevice {
     // log growing one segment at a time does not copy the whole device at
     // every step; bytes past `size` are zero and never handed out.
     if (size > this.buffer.length) {
+      this.pageInAll();
       const capacity = Math.min(pmemSizeBytesMax, Math.max(size, Math.min(this.buffer.length * 2, this.buffer.length + 256 * 1024 * 1024)));
       const buffer = Buffer.alloc(capacity);
       buffer.set(this.buffer.subarray(0, this.size), 0);
@@ -452,7 +472,30 @@ export class PmemDevice implements CrashableDevice {
     if (this.tracker === undefined) {
       throw new InvalidArgumentError(`crash images of ${this.location} need the device to be opened with trackCrashStates: true`);
     }
+    this.pageInAll();
     return this.tracker.images(this.buffer, this.size, options);
+  }
+
+  /** Loads the file chunks covering `[offset, offset + length)` that are not in memory yet. */
+  private pageIn(offset: number, length: number): void {
+    const loaded = this.loaded as Uint8Array;
+    const first = Math.floor(offset / loadChunkBytes);
+    const last = Math.min(loaded.length - 1, Math.floor((offset + Math.max(length, 1) - 1) / loadChunkBytes));
+    for (let chunk = first; chunk <= last; chunk++) {
+      if (loaded[chunk] !== 0) continue;
+      const start = chunk * loadChunkBytes;
+      (this.file as BackingFile).readRange(this.buffer, start, Math.min(loadChunkBytes, this.loadLimit - start));
+      loaded[chunk] = 1;
+      this.loadedChunks++;
+    }
+    if (this.loadedChunks === loaded.length) this.loaded = undefined;
+  }
+
+  private loadedChunks = 0;
+
+  /** Loads every chunk not in memory yet (before whole-buffer operations). */
+  private pageInAll(): void {
+    if (this.loaded !== undefined) this.pageIn(0, this.loadLimit);
   }
 
   private pushFlushed(line: number): void {
