@@ -140,14 +140,28 @@ export class Database<V = any> {
     return this.kv.doesExist(key);
   }
 
-  /** Sets `key`; resolves once durable per the database's durability. */
-  async put(key: Key, value: V): Promise<void> {
-    await this.transaction((tx) => tx.put(key, value));
+  /**
+   * Sets `key`; resolves once durable per the database's durability. The
+   * write is visible to reads at once. Errors (a bad key or value) reject.
+   */
+  put(key: Key, value: V): Promise<void> {
+    try {
+      // Fast path: a one-write commit shares its group's promise, so a
+      // burst of puts allocates no promise per put.
+      if (this.store.directWritable) return this.store.writeOne(this.kv.keys.encode(key), this.kv.codec.encode(value)) ?? settled;
+      return this.transaction((tx) => tx.put(key, value)).then(noop);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Deletes `key`; resolves to whether it existed, once durable. */
   async del(key: Key): Promise<boolean> {
-    return this.transaction((tx) => tx.del(key));
+    if (!this.store.directWritable) return this.transaction((tx) => tx.del(key));
+    const raw = this.kv.keys.encode(key);
+    const existed = this.store.has(raw);
+    await this.store.writeOne(raw, null);
+    return existed;
   }
 
   /**
@@ -222,6 +236,9 @@ export class Database<V = any> {
     return new KvTransactionApi<V>(raw, this.kv.keys, this.kv.codec);
   }
 }
+
+const settled: Promise<void> = Promise.resolve();
+const noop = (): void => undefined;
 
 /** A consistent read-only view; see `Database.snapshot()`. */
 export class Snapshot<V> {

@@ -198,6 +198,8 @@ export class LogStore implements RawKvStore {
   private readonly lookupOut = { address: 0, length: 0 };
   private readonly counters = { transactions: 0, checkpoints: 0, compactions: 0, segmentsFreed: 0, bytesRelocated: 0 };
   private readonly recoveryFigures: { checkpointKeys: number; recordsReplayed: number; ms: number };
+  /** Largest value this store accepts, in bytes (see checkKeyAndValue). */
+  readonly valueBytesLimit: number;
   private readonly readerRegistry = new FinalizationRegistry<object>((token) => this.unpin(token));
 
   constructor(options: LogStoreOptions) {
@@ -225,6 +227,7 @@ export class LogStore implements RawKvStore {
     this.tree.scan({}, (key, address, length) => {
       this.addLive(address, entryBytes(key.length, length));
     });
+    this.valueBytesLimit = Math.min(valueBytesMax, this.wal.recordBytesMax - batchHeaderBytes - entryHeaderBytes - keyBytesMax);
     const recordsReplayed = this.replay();
     this.recoveryFigures = { checkpointKeys, recordsReplayed, ms: performance.now() - started };
   }
@@ -449,13 +452,64 @@ export class LogStore implements RawKvStore {
     this.tree = editor.finish();
     this.treeShared = false;
     this.counters.transactions++;
-    if (this.commitListeners.size > 0) this.notifyCommit(lsn, tx, addressOf);
+    if (this.commitListeners.size > 0) {
+      const writes: ChangeWrite[] = [];
+      for (const [key, valueOffset] of tx.writes) {
+        writes.push({ key, value: valueOffset === -1 ? undefined : this.device.read(addressOf(valueOffset, key.length), batch.valueLengthAt(valueOffset, key.length)) });
+      }
+      this.notifyCommit(lsn, writes);
+    }
     this.scheduleMaintenance();
     if (override === 'sync' || this.options.durability === 'sync') {
       this.persistNow();
       return undefined;
     }
     return this.groupPromise();
+  }
+
+  /**
+   * True when a one-key write may commit at once (no explicit transaction
+   * open, no transaction function running): the fast path of `put`/`del`.
+   */
+  get directWritable(): boolean {
+    return this.explicit === undefined && !this.inTransactionFunction;
+  }
+
+  /**
+   * Commits a transaction of one write — `value` or, when null, a delete —
+   * without a transaction function or write set. Returns the durability
+   * promise (shared by the commit group), or undefined when already durable.
+   * Callers check `directWritable` first; otherwise this throws CONFLICT.
+   */
+  writeOne(key: RawKey, value: Uint8Array | null): Promise<void> | undefined {
+    if (!this.directWritable) throw new FairdbError('CONFLICT', 'a transaction is open; write through it');
+    this.checkWritable();
+    checkKeyAndValue(key, value, this.valueBytesLimit);
+    const batch = this.transactionBatch;
+    batch.reset();
+    const valueOffset = value === null ? -1 : batch.put(key, value);
+    if (value === null) batch.del(key);
+    const ref = this.append(KvRecordType.Commit, batch.finish(this.nextTxId++));
+    const address = valueOffset === -1 ? -1 : ref.address + valueOffset;
+    const length = value === null ? 0 : value.length;
+    const editor = this.tree.edit({ exclusive: this.treeExclusive });
+    this.applyEntry(editor, key, address, length);
+    this.tree = editor.finish();
+    this.treeShared = false;
+    this.counters.transactions++;
+    if (this.commitListeners.size > 0) this.notifyCommit(ref.lsn, [{ key, value: address === -1 ? undefined : this.device.read(address, length) }]);
+    this.scheduleMaintenance();
+    if (this.options.durability === 'sync') {
+      this.persistNow();
+      return undefined;
+    }
+    return this.groupPromise();
+  }
+
+  /** Whether `key` exists now (no value read). */
+  has(key: RawKey): boolean {
+    this.checkOpen();
+    return this.tree.has(key);
   }
 
   /** The promise of the current commit group, shared by all its commits. */
@@ -530,14 +584,7 @@ export class LogStore implements RawKvStore {
     return () => void this.commitListeners.delete(listener);
   }
 
-  private notifyCommit(lsn: number, tx: TransactionWriter, addressOf: (valueOffset: number, keyLength: number) => number): void {
-    const writes: ChangeWrite[] = [];
-    for (const [key, valueOffset] of tx.writes) {
-      writes.push({
-        key,
-        value: valueOffset === -1 ? undefined : this.device.read(addressOf(valueOffset, key.length), tx.batch.valueLengthAt(valueOffset, key.length)),
-      });
-    }
+  private notifyCommit(lsn: number, writes: readonly ChangeWrite[]): void {
     const change: Change = { lsn, writes };
     for (const listener of this.commitListeners) listener(change);
   }
@@ -983,12 +1030,17 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function checkKeyAndValue(key: RawKey, value: Uint8Array | null): void {
+/**
+ * Validates a raw key and value. `valueLimit` is the store's value limit:
+ * `valueBytesMax`, or less when the log's records are smaller (one value
+ * must fit in one record with its key and framing).
+ */
+function checkKeyAndValue(key: RawKey, value: Uint8Array | null, valueLimit: number): void {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidArgumentError('a key must be a non-empty binary string');
   if (key.length > keyBytesMax) throw new LimitError('key length in bytes', keyBytesMax, key.length);
   if (value !== null) {
     if (!(value instanceof Uint8Array)) throw new InvalidArgumentError('a raw value must be a Uint8Array');
-    if (value.length > valueBytesMax) throw new LimitError('value length in bytes', valueBytesMax, value.length);
+    if (value.length > valueLimit) throw new LimitError('value length in bytes', valueLimit, value.length);
   }
 }
 
@@ -1030,7 +1082,7 @@ class TransactionWriter implements RawWriter {
 
   putRaw(key: RawKey, value: Uint8Array): void {
     this.checkActive();
-    checkKeyAndValue(key, value);
+    checkKeyAndValue(key, value, this.store.valueBytesLimit);
     this.checkSize(entryBytes(key.length, value.length));
     if (!this.writes.has(key)) this.sortedWriteKeys = undefined;
     this.writes.set(key, this.batch.put(key, value));
@@ -1038,7 +1090,7 @@ class TransactionWriter implements RawWriter {
 
   delRaw(key: RawKey): boolean {
     this.checkActive();
-    checkKeyAndValue(key, null);
+    checkKeyAndValue(key, null, 0);
     this.checkSize(entryBytes(key.length, 0));
     const own = this.writes.get(key);
     const existed = own === undefined ? this.base.has(key) : own !== -1;
