@@ -765,16 +765,17 @@ export class StatementCompiler implements CompileEnv {
     const holder = { row: [] as SqlValue[] };
     const buildGetters: Getter[] = [];
     const buildScope = this.materializedScope(build, probe.scope, buildSources, holder, buildGetters);
-    const probeKeys = node.probeKeys.map((e) => new ExprCompiler(this, probe.scope).value(e));
-    const buildKeys = node.buildKeys.map((e) => new ExprCompiler(this, build.scope).value(e));
-    const keyOfProbe = hashKeyFunction(probeKeys, node.probeKeys);
-    const keyOfBuild = hashKeyFunction(buildKeys, node.buildKeys);
+    const probeKeys = keyReaders(node.probeKeys.map((e) => new ExprCompiler(this, probe.scope).value(e)), node.probeKeys);
+    const buildKeys = keyReaders(node.buildKeys.map((e) => new ExprCompiler(this, build.scope).value(e)), node.buildKeys);
+    const depth = probeKeys.length;
     const residual = predicateOf(new ExprCompiler(this, buildScope), node.residual);
     const left = node.join === 'left';
     const state = this.state;
     const cacheable = !dependsOnOuter(node.build);
     let builtAt = -1;
-    let table = new Map<number | string, number>();
+    // One Map per key column, nested, the last mapping to the head of a
+    // chain of rows (`next`): no key string is built per row.
+    let table = new Map<number | string, unknown>();
     let rows: SqlValue[][] = [];
     let next = new Int32Array(0);
     const buildTable = () => {
@@ -784,19 +785,44 @@ export class StatementCompiler implements CompileEnv {
       rows = [];
       let chain: number[] = [];
       build.run(() => {
-        const k = keyOfBuild();
-        if (k === null) return true;
+        let m = table;
+        for (let i = 0; i < depth - 1; i++) {
+          const v = (buildKeys[i] as KeyReader)();
+          // A NULL key never matches.
+          if (v === null) return true;
+          let inner = m.get(v) as Map<number | string, unknown> | undefined;
+          if (inner === undefined) {
+            inner = new Map();
+            m.set(v, inner);
+          }
+          m = inner;
+        }
+        const last = (buildKeys[depth - 1] as KeyReader)();
+        if (last === null) return true;
         const row = new Array<SqlValue>(buildGetters.length);
         for (let i = 0; i < buildGetters.length; i++) row[i] = (buildGetters[i] as Getter)();
         const at = rows.length;
         rows.push(row);
-        const head = table.get(k);
+        const head = m.get(last) as number | undefined;
         chain.push(head === undefined ? -1 : head);
-        table.set(k, at);
+        m.set(last, at);
         return true;
       });
       next = Int32Array.from(chain);
       chain = [];
+    };
+    const headOf = (): number => {
+      let m = table;
+      for (let i = 0; i < depth - 1; i++) {
+        const v = (probeKeys[i] as KeyReader)();
+        if (v === null) return -1;
+        const inner = m.get(v) as Map<number | string, unknown> | undefined;
+        if (inner === undefined) return -1;
+        m = inner;
+      }
+      const last = (probeKeys[depth - 1] as KeyReader)();
+      if (last === null) return -1;
+      return (m.get(last) as number | undefined) ?? -1;
     };
     return {
       scope: buildScope,
@@ -804,15 +830,12 @@ export class StatementCompiler implements CompileEnv {
         buildTable();
         const nullRow = new Array<SqlValue>(buildGetters.length).fill(null);
         return probe.run(() => {
-          const k = keyOfProbe();
           let matched = false;
-          if (k !== null) {
-            for (let j = table.get(k) ?? -1; j >= 0; j = next[j] as number) {
-              holder.row = rows[j] as SqlValue[];
-              if (residual !== undefined && !residual()) continue;
-              matched = true;
-              if (!sink()) return false;
-            }
+          for (let j = headOf(); j >= 0; j = next[j] as number) {
+            holder.row = rows[j] as SqlValue[];
+            if (residual !== undefined && !residual()) continue;
+            matched = true;
+            if (!sink()) return false;
           }
           if (left && !matched) {
             holder.row = nullRow;
@@ -1389,26 +1412,19 @@ function skipKeyElement(key: string, at: number): number {
   }
 }
 
-/** A function computing the hash key of the current row from key getters, or null when a key is NULL. */
-function hashKeyFunction(getters: readonly Getter[], exprs: readonly BoundExpr[]): () => number | string | null {
-  if (getters.length === 1) {
-    const g = getters[0] as Getter;
-    const t = (exprs[0] as BoundExpr).type;
-    if (t === 'blob') return () => {
-      const v = g();
-      return v === null ? null : blobKey(v as Uint8Array);
-    };
-    return g as () => number | string | null;
-  }
-  return () => {
-    let s = '';
-    for (let i = 0; i < getters.length; i++) {
-      const v = (getters[i] as Getter)();
-      if (v === null) return null;
-      s += componentKey(v);
+/** Reads one join key of the current row as a Map key (blobs as tagged strings), or null for NULL. */
+type KeyReader = () => number | string | null;
+
+function keyReaders(getters: readonly Getter[], exprs: readonly BoundExpr[]): KeyReader[] {
+  return getters.map((g, i) => {
+    if ((exprs[i] as BoundExpr).type === 'blob') {
+      return () => {
+        const v = g();
+        return v === null ? null : blobKey(v as Uint8Array);
+      };
     }
-    return s;
-  };
+    return g as KeyReader;
+  });
 }
 
 // ---------------------------------------------------------------------------

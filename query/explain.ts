@@ -29,7 +29,12 @@ export function explainPlan(plan: QueryPlan, columns: readonly string[], subplan
     if (plan.ordered) emit(depth++, `Order by [${keys}] (satisfied by the scan order)`);
     else emit(depth++, `${plan.limit !== undefined ? 'Top-N sort' : 'Sort'} [${keys}]`);
   }
-  body(plan.body, depth, columns, emit, text);
+  const fromSubquery = (name: string, query: BoundQuery) => {
+    const label = `subquery ${subqueries.length + 1} (FROM ... AS ${name})`;
+    subqueries.push({ label, query });
+    return label;
+  };
+  body(plan.body, depth, columns, emit, text, fromSubquery);
   // Subqueries, each with its own plan.
   for (let i = 0; i < subqueries.length; i++) {
     const sub = subqueries[i] as { label: string; query: BoundQuery };
@@ -41,11 +46,13 @@ export function explainPlan(plan: QueryPlan, columns: readonly string[], subplan
   return lines.join('\n');
 }
 
-function body(b: SelectPlan | SetOpPlan, depth: number, columns: readonly string[], emit: (d: number, l: string) => void, text: (e: BoundExpr) => string): void {
+type FromSubquery = (name: string, query: BoundQuery) => string;
+
+function body(b: SelectPlan | SetOpPlan, depth: number, columns: readonly string[], emit: (d: number, l: string) => void, text: (e: BoundExpr) => string, sub: FromSubquery): void {
   if (b.kind === 'setop') {
     emit(depth, b.op);
-    body(b.left, depth + 1, columns, emit, text);
-    body(b.right, depth + 1, columns, emit, text);
+    body(b.left, depth + 1, columns, emit, text, sub);
+    body(b.right, depth + 1, columns, emit, text, sub);
     return;
   }
   emit(depth++, `${b.distinct ? 'Distinct ' : ''}Project [${b.items.map((e, i) => columns[i] ?? text(e)).join(', ')}]`);
@@ -55,10 +62,10 @@ function body(b: SelectPlan | SetOpPlan, depth: number, columns: readonly string
     const aggs = a.aggregates.filter((x) => x.fn !== 'ANY').map((x) => `${x.fn.toLowerCase()}(${x.distinct ? 'DISTINCT ' : ''}${x.arg === undefined ? '*' : text(x.arg)})`);
     emit(depth++, `Hash aggregate${a.groupBy.length > 0 ? ` group by [${a.groupBy.map(text).join(', ')}]` : ''} [${aggs.join(', ')}]`);
   }
-  node(b.input, depth, emit, text);
+  node(b.input, depth, emit, text, sub);
 }
 
-function node(n: PlanNode, depth: number, emit: (d: number, l: string) => void, text: (e: BoundExpr) => string): void {
+function node(n: PlanNode, depth: number, emit: (d: number, l: string) => void, text: (e: BoundExpr) => string, sub: FromSubquery): void {
   const est = (x: number) => `(~${Math.max(1, Math.round(x))} rows)`;
   const filter = (f: readonly BoundExpr[]) => (f.length === 0 ? '' : `, filter: ${f.map(text).join(' AND ')}`);
   switch (n.kind) {
@@ -68,32 +75,33 @@ function node(n: PlanNode, depth: number, emit: (d: number, l: string) => void, 
       emit(depth, `Scan ${name}${alias} ${accessText(n.access, n.source.table?.primaryKey.length ?? 0, text)}${n.reverse ? ' reverse' : ''}${filter(n.filter)} ${est(n.estimate)}`);
       return;
     }
-    case 'values':
-      emit(depth, `Scan ${n.source.kind === 'virtual' ? `virtual table ${n.source.virtual?.name}` : 'subquery'} AS ${n.source.name}${filter(n.filter)} ${est(n.estimate)}`);
-      if (n.source.query !== undefined) emit(depth + 1, `(subquery in FROM: see its plan with EXPLAIN of the subquery)`);
+    case 'values': {
+      const what = n.source.kind === 'virtual' ? `virtual table ${n.source.virtual?.name} AS ${n.source.name}` : sub(n.source.name, n.source.query as BoundQuery);
+      emit(depth, `Scan ${what}${filter(n.filter)} ${est(n.estimate)}`);
       return;
+    }
     case 'single':
       emit(depth, `One row${filter(n.filter)}`);
       return;
     case 'filter':
       emit(depth, `Filter ${n.filter.map(text).join(' AND ')} ${est(n.estimate)}`);
-      node(n.input, depth + 1, emit, text);
+      node(n.input, depth + 1, emit, text, sub);
       return;
     case 'hashJoin': {
       const keys = n.probeKeys.map((k, i) => `${text(k)} = ${text(n.buildKeys[i] as BoundExpr)}`).join(' AND ');
       emit(depth, `Hash join ${n.join === 'left' ? 'LEFT ' : ''}on ${keys}${n.residual.length > 0 ? `, residual: ${n.residual.map(text).join(' AND ')}` : ''} ${est(n.estimate)}`);
       emit(depth + 1, 'probe:');
-      node(n.probe, depth + 2, emit, text);
+      node(n.probe, depth + 2, emit, text, sub);
       emit(depth + 1, 'build:');
-      node(n.build, depth + 2, emit, text);
+      node(n.build, depth + 2, emit, text, sub);
       return;
     }
     case 'nestedLoop':
       emit(depth, `${n.lookup ? 'Index nested loop' : 'Nested loop'} ${n.join === 'left' ? 'LEFT ' : ''}join${n.condition.length > 0 ? ` on ${n.condition.map(text).join(' AND ')}` : ''} ${est(n.estimate)}`);
       emit(depth + 1, 'outer:');
-      node(n.outer, depth + 2, emit, text);
+      node(n.outer, depth + 2, emit, text, sub);
       emit(depth + 1, n.lookup ? 'lookup per outer row:' : 'inner (materialized):');
-      node(n.inner, depth + 2, emit, text);
+      node(n.inner, depth + 2, emit, text, sub);
       return;
   }
 }
