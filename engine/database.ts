@@ -7,6 +7,8 @@ import {
   ClosedError,
   InvalidArgumentError,
   OptionsViolations,
+  systemClock,
+  type Clock,
   type Device,
 } from '../storage/device/index.js';
 import { MemoryDevice } from '../storage/memory-device/index.js';
@@ -18,6 +20,8 @@ import {
   KvApi,
   KvTransactionApi,
   LogStore,
+  keyCodec,
+  valueCodec,
   type CommitOptions,
   type Entry,
   type Key,
@@ -34,6 +38,8 @@ import {
 } from '../storage/kv/index.js';
 import type { Durability } from '../wal/index.js';
 import { createSqlEngine, type Row, type SqlEngine, type Statement } from '../query/index.js';
+import { JobSystem, type Jobs, type SchedulerControl } from './jobs.js';
+import { registerJobTables, type ChangesOptions, type FeedChange, type HandlerModule, type JobHandler, type Worker, type WorkerOptions } from '../scheduler/live/index.js';
 
 export type DeviceChoice = 'pmem' | 'file' | 'memory';
 
@@ -69,6 +75,8 @@ export interface OpenOptions {
   readonly compactionDeadRatio?: number;
   /** 'recovery' (default) or 'always' (verify every value read). */
   readonly verifyChecksums?: VerifyChecksums;
+  /** Time for the job system (leases, delays, cron, deadlines): default the system clock; a `ManualClock` in tests. */
+  readonly clock?: Clock;
 }
 
 export interface DatabaseStats extends LogStoreStats {
@@ -87,15 +95,54 @@ export class Database<V = any> {
   private readonly deviceKind: DeviceChoice;
   private closing: Promise<void> | undefined;
   private readonly codecs: { encoding: ValueEncoding; keyEncoding: KeyEncoding };
+  private readonly clock: Clock;
+  private jobSystem: JobSystem | undefined;
 
   /** @internal Use `open()`. */
-  constructor(parts: { path: string; store: LogStore; lock: DatabaseLock | undefined; deviceKind: DeviceChoice; encoding: ValueEncoding; keyEncoding: KeyEncoding }) {
+  constructor(parts: { path: string; store: LogStore; lock: DatabaseLock | undefined; deviceKind: DeviceChoice; encoding: ValueEncoding; keyEncoding: KeyEncoding; clock?: Clock }) {
     this.path = parts.path;
     this.store = parts.store;
     this.lock = parts.lock;
     this.deviceKind = parts.deviceKind;
     this.codecs = { encoding: parts.encoding, keyEncoding: parts.keyEncoding };
     this.kv = new KvApi<V>(this.store, this.codecs);
+    this.clock = parts.clock ?? systemClock;
+  }
+
+  private jobsNow(): JobSystem {
+    this.store.checkOpen();
+    this.jobSystem ??= new JobSystem({
+      store: this.store,
+      clock: this.clock,
+      keys: keyCodec(this.codecs.keyEncoding),
+      values: valueCodec(this.codecs.encoding),
+      userTransaction: (fn) => this.transaction(fn),
+      sql: () => this.sql,
+    });
+    return this.jobSystem;
+  }
+
+  /** The job table: submit, get, cancel, retry, events (see engine/jobs.ts). */
+  get jobs(): Jobs {
+    return this.jobsNow().jobs;
+  }
+
+  /** The live scheduler's configuration, and simulation over stored workloads. */
+  get scheduler(): SchedulerControl {
+    return this.jobsNow().scheduler;
+  }
+
+  /**
+   * Runs `handler` for jobs of `kind` (`{ concurrency, threads, leaseMs }`).
+   * IMPORTANT: an open worker keeps the process alive; close it or the database.
+   */
+  worker<P = any>(kind: string, handler: JobHandler<P> | HandlerModule, options?: WorkerOptions): Worker {
+    return this.jobsNow().worker(kind, handler, options);
+  }
+
+  /** An ordered, resumable feed of committed writes and job transitions (`for await`). */
+  changes<T = V>(options?: ChangesOptions): AsyncIterableIterator<FeedChange<T>> {
+    return this.jobsNow().changes<T>(options);
   }
 
   private sqlEngine: SqlEngine | undefined;
@@ -107,7 +154,10 @@ export class Database<V = any> {
    */
   get sql(): SqlEngine {
     this.store.checkOpen();
-    this.sqlEngine ??= createSqlEngine(this.store);
+    if (this.sqlEngine === undefined) {
+      this.sqlEngine = createSqlEngine(this.store);
+      registerJobTables(this.sqlEngine, () => this.jobSystem?.nowMs() ?? this.clock.now());
+    }
     return this.sqlEngine;
   }
 
@@ -224,6 +274,7 @@ export class Database<V = any> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
+        await this.jobSystem?.close();
         await this.store.close();
       } finally {
         this.lock?.release();
@@ -278,7 +329,7 @@ export function open<V = any>(path: string, options: OpenOptions = {}): Database
   const resolved = resolveOpenOptions(options);
   if (resolved.device === 'memory') {
     const store = new LogStore({ ...resolved.store, device: new MemoryDevice() });
-    return new Database<V>({ path: ':memory:', store, lock: undefined, deviceKind: 'memory', encoding: resolved.encoding, keyEncoding: resolved.keyEncoding });
+    return new Database<V>({ path: ':memory:', store, lock: undefined, deviceKind: 'memory', encoding: resolved.encoding, keyEncoding: resolved.keyEncoding, clock: resolved.clock });
   }
   const files = databaseFiles(path);
   const lock = acquireLock(files.lockFile);
@@ -292,7 +343,7 @@ export function open<V = any>(path: string, options: OpenOptions = {}): Database
       device = openFileDevice({ path: files.blockFile });
     }
     const store = new LogStore({ ...resolved.store, device });
-    return new Database<V>({ path: files.directory, store, lock, deviceKind: resolved.device, encoding: resolved.encoding, keyEncoding: resolved.keyEncoding });
+    return new Database<V>({ path: files.directory, store, lock, deviceKind: resolved.device, encoding: resolved.encoding, keyEncoding: resolved.keyEncoding, clock: resolved.clock });
   } catch (error) {
     try {
       device?.close();
@@ -314,11 +365,14 @@ function resolveOpenOptions(options: OpenOptions) {
   v.check(keyEncoding === 'ordered-binary' || keyEncoding === 'binary', `keyEncoding must be 'ordered-binary' or 'binary', got ${String(keyEncoding)}`);
   const pmem = options.pmem ?? {};
   v.check(typeof pmem === 'object' && pmem !== null, 'pmem options must be an object');
+  const clock = options.clock ?? systemClock;
+  v.check(typeof clock?.now === 'function' && typeof clock?.setTimer === 'function', 'clock must have now() and setTimer()');
   v.throwIfAny();
   return {
     device,
     encoding,
     keyEncoding,
+    clock,
     pmem: {
       mode: pmem.mode ?? 'appdirect',
       latency: pmem.latency ?? 'none',

@@ -14,3 +14,31 @@ export {
   IoError,
   type FairdbErrorCode,
 } from '../storage/device/index.js';
+export { Jobs, SchedulerControl } from './jobs.js';
+export { Worker, poolCluster } from '../scheduler/live/index.js';
+export type {
+  JobId,
+  JobState,
+  JobInfo,
+  JobContext,
+  JobHandler,
+  JobEvents,
+  JobEventName,
+  JobAdmission,
+  AdmittedJob,
+  SubmitSpec,
+  SubmitOptions,
+  BackoffSpec,
+  CronSpec,
+  ScheduleInfo,
+  SchedulerConfig,
+  TenantSettings,
+  WorkerOptions,
+  HandlerModule,
+  ThreadJobContext,
+  ChangesOptions,
+  FeedChange,
+  JobTransition,
+  LiveStats,
+} from '../scheduler/live/index.js';
+export { ManualClock, systemClock, type Clock } from '../storage/device/index.js';
