@@ -85,6 +85,12 @@ export interface ExecState {
 /** Resolves the names an expression reads to getters. */
 export interface CompileScope {
   column(source: BoundSource, column: number): Getter | undefined;
+  /**
+   * For a TEXT column read in place from stored rows: a test of whether the
+   * current row's value equals the given UTF-8 bytes (null for NULL),
+   * without decoding it. Undefined when the scope has no byte access.
+   */
+  textEquals?(source: BoundSource, column: number): ((bytes: Uint8Array) => boolean | null) | undefined;
   aggregate(index: number): Getter | undefined;
   groupKey(index: number): Getter | undefined;
   output(index: number): Getter | undefined;
@@ -815,6 +821,25 @@ export class ExprCompiler {
       return { compare, fast: nullSafe ? undefined : fastNumeric(op, a, b, constantNumber(right)) };
     }
     if (lt === 'text' && rt === 'text') {
+      // A stored TEXT column against a text constant: compare the bytes in
+      // place, so that rows that do not match are never decoded.
+      // (Not for a constant with a lone surrogate, which UTF-8 cannot hold exactly.)
+      if ((op === '=' || op === '!=') && left.kind === 'column' && right.kind === 'const' && typeof right.value === 'string' && isWellFormed(right.value)) {
+        const equals = findTextEquals(this.scope, left.source, left.column);
+        if (equals !== undefined) {
+          const bytes = utf8Encoder.encode(right.value);
+          const want = op === '=';
+          const fast: Predicate = () => {
+            const r = equals(bytes);
+            return r !== null && r === want;
+          };
+          const compare = nullSafe ? nullSafeWith(a, b, compareValues) : () => {
+            const x = a();
+            return x === null ? null : compareText(x as string, right.value as string);
+          };
+          return { compare, fast: nullSafe ? undefined : fast };
+        }
+      }
       const compare = nullSafe ? nullSafeWith(a, b, compareValues) : () => {
         const x = a();
         if (x === null) return null;
@@ -1327,6 +1352,20 @@ export class ExprCompiler {
 
 /** The stand-in source of a simple CASE's operand (see `caseExpr`). */
 const caseOperandSource: BoundSource = { id: -1, name: 'CASE operand', kind: 'subquery', table: undefined, virtual: undefined, query: undefined, columns: [] };
+
+const utf8Encoder = new TextEncoder();
+
+function isWellFormed(s: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
+function findTextEquals(scope: CompileScope | undefined, source: BoundSource, column: number): ((bytes: Uint8Array) => boolean | null) | undefined {
+  for (let s = scope; s !== undefined; s = s.parent) {
+    if (s.column(source, column) === undefined) continue;
+    return s.textEquals?.(source, column);
+  }
+  return undefined;
+}
 
 function findInScope(scope: CompileScope | undefined, fn: (s: CompileScope) => Getter | undefined): Getter | undefined {
   for (let s = scope; s !== undefined; s = s.parent) {

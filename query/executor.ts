@@ -512,16 +512,32 @@ export class StatementCompiler implements CompileEnv {
     }
     const cursor = new RowCursor(table.layout, `table ${table.name}`);
     const readers = new Map<number, Getter>();
-    const scope = sourceScope(outer, (s, column) => {
-      if (s.id !== source.id) return undefined;
-      const stored = (s.columns[column] as { stored: number }).stored;
-      let g = readers.get(stored);
-      if (g === undefined) {
-        g = rowColumnGetter(table, stored, cursor);
-        readers.set(stored, g);
-      }
-      return g;
-    });
+    const scope: CompileScope = {
+      ...sourceScope(outer, (s, column) => {
+        if (s.id !== source.id) return undefined;
+        const stored = (s.columns[column] as { stored: number }).stored;
+        let g = readers.get(stored);
+        if (g === undefined) {
+          g = rowColumnGetter(table, stored, cursor);
+          readers.set(stored, g);
+        }
+        return g;
+      }),
+      textEquals: (s, column) => {
+        if (s.id !== source.id) return undefined;
+        const stored = (s.columns[column] as { stored: number }).stored;
+        if (table.storedTypes[stored] !== 'TEXT') return undefined;
+        return (bytes) => {
+          if (cursor.isNull(stored)) return null;
+          const start = cursor.varStart(stored);
+          const end = cursor.varEnd(stored);
+          if (end - start !== bytes.length) return false;
+          const u8 = cursor.u8;
+          for (let i = 0; i < bytes.length; i++) if (u8[start + i] !== bytes[i]) return false;
+          return true;
+        };
+      },
+    };
     const compiler = new ExprCompiler(this, scope);
     const filter = predicateOf(compiler, node.filter);
     // Key expressions read enclosing rows (outer), never this table.
