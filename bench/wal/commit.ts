@@ -13,6 +13,9 @@
  *   transaction). SQLite has no asynchronous commit, so its group rows run
  *   the same number of commits one after the other.
  *
+ * A reference row measures the host's raw pwrite + fdatasync of one record,
+ * the ceiling of any durable single commit on this machine at that moment.
+ *
  * Every configuration does the same number of commits per shape. Log
  * devices: pmem appdirect without fsync (durable against a process crash),
  * pmem appdirect + fsync, pmem with the Optane latency model injected as
@@ -66,8 +69,15 @@ const walDevices: readonly { name: string; open(file: string, sizeBytes: number)
   { name: 'fairdb WAL, file device (fdatasync)', open: (file, sizeBytes) => openFileDevice({ path: file, sizeBytes }) },
 ];
 
-/** Warm-up commits before timing (they allocate the first segment and let the JIT settle). */
-const warmupCommits = 200;
+/**
+ * Warm-up commits before timing, in the shape being measured: they allocate
+ * the first segment and let the JIT compile that path. Group runs need more
+ * (each group is hundreds of commits); single durable commits are bound by
+ * the device, not the JIT.
+ */
+function warmupCommits(shape: Shape): number {
+  return shape === 'single' ? 200 : 5000;
+}
 
 function walContender(name: string, openDevice: (file: string, sizeBytes: number) => Device): Contender {
   return {
@@ -76,16 +86,25 @@ function walContender(name: string, openDevice: (file: string, sizeBytes: number
       const durability: Durability = shape === 'single' ? 'sync' : 'group';
       // Size the device for the whole run up front, as a deployment would, so
       // that segment allocation never reallocates the emulated memory.
-      const segments = Math.ceil(((commits + warmupCommits) * recordFramedBytes(size)) / segmentBytesDefault) + 1;
+      const warmup = warmupCommits(shape);
+      const segments = Math.ceil(((commits + warmup) * recordFramedBytes(size)) / segmentBytesDefault) + 1;
       const file = path.join(dir, 'log');
       const sizeBytes = segmentsOffsetBytes + segments * segmentBytesDefault;
       preallocate(openDevice(file, sizeBytes));
       const wal = openWal({ device: openDevice(file, sizeBytes), durability });
       const payload = new Uint8Array(size).fill(7);
       const latencies = new Float64Array(commits);
-      for (let i = 0; i < warmupCommits; i++) {
-        wal.append(16, payload);
-        await wal.commit();
+      // Warm up in the shape being measured, so the JIT has compiled that path.
+      if (shape === 'single') {
+        for (let i = 0; i < warmup; i++) {
+          wal.append(16, payload);
+          await wal.commit();
+        }
+      } else {
+        await runClients(warmup, clients, new Float64Array(warmup), async () => {
+          wal.append(16, payload);
+          await wal.commit();
+        });
       }
       const deviceBefore = wal.stats();
       const started = performance.now();
@@ -111,6 +130,39 @@ function walContender(name: string, openDevice: (file: string, sizeBytes: number
   };
 }
 
+/**
+ * The reference: what the host's file system does for one durable append
+ * (pwrite of the record + fdatasync), with no log format at all. Durable
+ * single commits cannot beat it; SQLite FULL, lmdb putSync and the log on
+ * the file device or pmem + fsync pay it once per commit.
+ */
+function rawFileContender(): Contender {
+  return {
+    name: 'raw file: pwrite + fdatasync (reference)',
+    async run(dir, size, shape, commits) {
+      const fd = fs.openSync(path.join(dir, 'raw'), 'w+');
+      const record = Buffer.alloc(size, 7);
+      let offset = 0;
+      const append = (): void => {
+        fs.writeSync(fd, record, 0, record.length, offset);
+        fs.fdatasyncSync(fd);
+        offset += record.length;
+      };
+      for (let i = 0; i < warmupCommits('single'); i++) append();
+      const latencies = new Float64Array(commits);
+      const started = performance.now();
+      for (let i = 0; i < commits; i++) {
+        const t = performance.now();
+        append();
+        latencies[i] = (performance.now() - t) * 1000;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      fs.closeSync(fd);
+      return { seconds, latencies, note: shape === 'group' ? 'sequential' : 'one fdatasync per append' };
+    },
+  };
+}
+
 function sqliteContender(synchronous: 'FULL' | 'NORMAL'): Contender {
   return {
     name: `better-sqlite3 WAL, synchronous=${synchronous}`,
@@ -121,7 +173,7 @@ function sqliteContender(synchronous: 'FULL' | 'NORMAL'): Contender {
       db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
       const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
       const value = Buffer.alloc(size, 7);
-      for (let i = 0; i < warmupCommits; i++) insert.run(-1 - i, value);
+      for (let i = 0; i < warmupCommits('single'); i++) insert.run(-1 - i, value);
       const latencies = new Float64Array(commits);
       const started = performance.now();
       for (let i = 0; i < commits; i++) {
@@ -142,7 +194,15 @@ function lmdbContender(): Contender {
     async run(dir, size, shape, commits, clients) {
       const db = openLmdb<Buffer, number>({ path: path.join(dir, 'lmdb'), encoding: 'binary' });
       const value = Buffer.alloc(size, 7);
-      for (let i = 0; i < warmupCommits; i++) db.putSync(-1 - i, value);
+      const warmup = warmupCommits(shape);
+      if (shape === 'single') {
+        for (let i = 0; i < warmup; i++) db.putSync(-1 - i, value);
+      } else {
+        let warm = 0;
+        await runClients(warmup, clients, new Float64Array(warmup), async () => {
+          await db.put(-1 - warm++, value);
+        });
+      }
       const latencies = new Float64Array(commits);
       const started = performance.now();
       let note: string;
@@ -249,7 +309,7 @@ async function main(): Promise<void> {
     .name('commit')
     .description('Commit throughput and latency: fairdb WAL vs better-sqlite3 and lmdb')
     .option('--single <n>', 'commits per single-committer run', '2000')
-    .option('--group <n>', 'commits per group-commit run', '20000')
+    .option('--group <n>', 'commits per group-commit run', '50000')
     .option('--clients <n>', 'concurrent committers in group runs', '256')
     .option('--sizes <list>', 'record sizes in bytes', '100,4096')
     .option('--only <text>', 'run only systems whose name contains this text')
@@ -265,6 +325,7 @@ async function main(): Promise<void> {
   if (sizes.some((s) => !Number.isSafeInteger(s) || s < 0 || s > 1 << 20)) throw new Error('--sizes must be byte counts up to 1 MiB');
 
   const contenders: Contender[] = [
+    rawFileContender(),
     ...walDevices.map((d) => walContender(d.name, d.open)),
     sqliteContender('FULL'),
     sqliteContender('NORMAL'),
