@@ -1563,4 +1563,3 @@ export function outputConverter(t: ValueType): ((v: SqlValue) => unknown) | unde
   }
 }
 
-export { castValue, integerToText, realToText };

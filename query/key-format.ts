@@ -82,82 +82,7 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const msb = littleEndian ? 7 : 0;
 const step = littleEndian ? -1 : 1;
 
-/** The 9-char element of a number (tag included). */
-export function encodeNumberElement(v: number): string {
-  f64[0] = v === 0 ? 0 : v;
-  let b0 = f64Bytes[msb] as number;
-  let b1 = f64Bytes[msb + step] as number;
-  let b2 = f64Bytes[msb + 2 * step] as number;
-  let b3 = f64Bytes[msb + 3 * step] as number;
-  let b4 = f64Bytes[msb + 4 * step] as number;
-  let b5 = f64Bytes[msb + 5 * step] as number;
-  let b6 = f64Bytes[msb + 6 * step] as number;
-  let b7 = f64Bytes[msb + 7 * step] as number;
-  if ((b0 & 0x80) !== 0) {
-    b0 ^= 0xff;
-    b1 ^= 0xff;
-    b2 ^= 0xff;
-    b3 ^= 0xff;
-    b4 ^= 0xff;
-    b5 ^= 0xff;
-    b6 ^= 0xff;
-    b7 ^= 0xff;
-  } else {
-    b0 |= 0x80;
-  }
-  return String.fromCharCode(elementTag.number, b0, b1, b2, b3, b4, b5, b6, b7);
-}
-
-function decodeNumberPayload(key: string, at: number): number {
-  let flip = 0;
-  const first = key.charCodeAt(at);
-  if ((first & 0x80) === 0) flip = 0xff;
-  for (let i = 0; i < 8; i++) {
-    let b = key.charCodeAt(at + i) ^ flip;
-    if (i === 0 && flip === 0) b &= 0x7f;
-    f64Bytes[msb + i * step] = b;
-  }
-  return f64[0] as number;
-}
-
 const utf8Encoder = new TextEncoder();
-
-function escapeBytes(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] as number;
-    s += b === 0 ? '\x00\xff' : String.fromCharCode(b);
-  }
-  return s;
-}
-
-/** The element of a text value (tag included). */
-export function encodeTextElement(v: string): string {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0 || c >= 0x80) return '\x20' + escapeBytes(utf8Encoder.encode(v)) + '\x00\x00';
-  }
-  // ASCII without NUL: the string is its own UTF-8.
-  return '\x20' + v + '\x00\x00';
-}
-
-export function encodeBlobElement(v: Uint8Array): string {
-  return '\x30' + escapeBytes(v) + '\x00\x00';
-}
-
-/** The element of any value. */
-export function encodeElement(v: SqlValue): string {
-  if (v === null) return '\x05';
-  if (typeof v === 'number') return encodeNumberElement(v);
-  if (typeof v === 'string') return encodeTextElement(v);
-  return encodeBlobElement(v);
-}
-
-export function encodeTuple(values: readonly SqlValue[]): string {
-  let s = '';
-  for (let i = 0; i < values.length; i++) s += encodeElement(values[i] as SqlValue);
-  return s;
-}
 
 const bufferLatin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
@@ -287,9 +212,15 @@ export class KeyBuilder {
   }
 }
 
-/** Throws LIMIT when a key is longer than the store accepts. */
-export function checkKeyLength(key: string): void {
-  if (key.length > sqlKeyBytesMax) throw new LimitError('key length in bytes', sqlKeyBytesMax, key.length);
+function decodeNumberPayload(key: string, at: number): number {
+  // Positive numbers were written with the sign bit set, negative ones with every bit flipped.
+  const flip = ((key.charCodeAt(at) & 0x80) === 0) ? 0xff : 0;
+  for (let i = 0; i < 8; i++) {
+    let b = key.charCodeAt(at + i) ^ flip;
+    if (i === 0 && flip === 0) b &= 0x7f;
+    f64Bytes[msb + i * step] = b;
+  }
+  return f64[0] as number;
 }
 
 function corrupt(message: string): FairdbError {

@@ -306,17 +306,3 @@ const bufferUtf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8A
 export function utf8Slice(bytes: Uint8Array, start: number, end: number): string {
   return bufferUtf8Slice.call(bytes, start, end);
 }
-
-/**
- * Decodes a whole row into values (one per column); `blobColumns` marks the
- * var columns that hold BLOBs rather than TEXT.
- */
-export function decodeRow(cursor: RowCursor, blobColumns: readonly boolean[], out: SqlValue[]): SqlValue[] {
-  const layout = cursor.layout;
-  for (let i = 0; i < layout.columnCount; i++) {
-    if (cursor.isNull(i)) out[i] = null;
-    else if (layout.kinds[i] === 'var') out[i] = blobColumns[i] ? cursor.blob(i) : cursor.text(i);
-    else out[i] = cursor.value(i);
-  }
-  return out;
-}

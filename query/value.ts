@@ -306,12 +306,9 @@ export function integerToText(x: number): string {
 // ---------------------------------------------------------------------------
 
 /**
- * A Map key that is equal for two values exactly when SQL `IS` holds for them
- * (numbers by value, text by content, blobs by content, NULLs together).
- * Numbers and strings are their own keys (Map compares them by value and
- * keeps 1 and '1' apart); blobs become a tagged hex string that no text
- * value can equal because text keys never start with the tag character
- * when it is prefixed to every text key in `compositeKey`.
+ * The Map key of a blob: its bytes as a string after the tag '\u0000b'. Text
+ * keys that start with '\u0000' are themselves prefixed (see `valueKey`),
+ * so no text value has the same key as a blob.
  */
 export function blobKey(b: Uint8Array): string {
   let s = '\u0000b';
@@ -319,7 +316,12 @@ export function blobKey(b: Uint8Array): string {
   return s;
 }
 
-/** The Map key of one value (see `blobKey`); NULL maps to null. */
+/**
+ * A Map key that is equal for two values exactly when SQL `IS` holds for
+ * them (numbers by value, text and blobs by content, NULLs together):
+ * numbers and strings are their own keys (Map keeps 1 and '1' apart),
+ * blobs become `blobKey`s; NULL maps to null.
+ */
 export function valueKey(v: SqlValue): number | string | null {
   if (v === null || typeof v === 'number') return v;
   if (typeof v === 'string') return v.length > 0 && v.charCodeAt(0) === 0 ? '\u0000t' + v : v;
@@ -327,17 +329,10 @@ export function valueKey(v: SqlValue): number | string | null {
 }
 
 /**
- * The Map key of several values: a string that is equal for two tuples
- * exactly when every component is equal under `IS`. Each component is
- * written as a type tag and a self-delimiting payload.
+ * One value's part of a composite key: a type tag and a self-delimiting
+ * payload, so that the concatenation for several values is equal for two
+ * tuples exactly when every component is equal under `IS`.
  */
-export function compositeKey(values: readonly SqlValue[]): string {
-  let s = '';
-  for (let i = 0; i < values.length; i++) s += componentKey(values[i] as SqlValue);
-  return s;
-}
-
-/** One component of `compositeKey`. */
 export function componentKey(v: SqlValue): string {
   if (v === null) return 'n';
   if (typeof v === 'number') return 'f' + (v === 0 ? '0' : String(v)) + ';';

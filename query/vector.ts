@@ -718,5 +718,4 @@ function numericGroupKey(holder: VectorHolder): VecGroupKeys {
   };
 }
 
-export { Scratch, valueKey };
-export type { Getter };
+export { Scratch };
