@@ -219,7 +219,7 @@ export class Binder {
     const aggregates: BoundAggregate[] = [];
     let bareColumnsFrom = -1;
     if (aggregate) {
-      const post = new PostAggregation(groupBy, aggregates, coreFrame.own, this);
+      const post = new PostAggregation(groupBy, aggregates, coreFrame.own);
       items = itemExprs.map((e) => post.rewrite(e));
       havingPost = having === undefined ? undefined : post.rewrite(having);
       orderExprs = orderExprs.map((e) => (e === undefined ? undefined : post.rewrite(e)));
@@ -871,7 +871,6 @@ class PostAggregation {
     private readonly groupBy: readonly BoundExpr[],
     private readonly aggregates: BoundAggregate[],
     private readonly own: ReadonlySet<number>,
-    private readonly binder: Binder,
   ) {}
 
   private aggregateIndex(call: BoundAggregate): number {
@@ -910,7 +909,6 @@ class PostAggregation {
     items.forEach(visit);
     if (having !== undefined) visit(having);
     for (const o of order) if (o !== undefined) visit(o);
-    void this.binder;
   }
 }
 

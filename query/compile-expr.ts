@@ -57,8 +57,6 @@ import {
   blobToText,
   compareText,
   compareValues,
-  integerToText,
-  realToText,
   textAsWholeNumber,
   textNumberIsInteger,
   textToBlob,

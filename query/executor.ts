@@ -224,7 +224,6 @@ export class StatementCompiler implements CompileEnv {
   private setOp(plan: SetOpPlan, outer: CompileScope): SelectRunner {
     const left = plan.left.kind === 'select' ? this.select(plan.left, outer) : this.setOp(plan.left, outer);
     const right = this.select(plan.right, outer);
-    const width = left.getters.length;
     let current: SqlValue[] = [];
     const getters = left.getters.map((_, i) => () => current[i] as SqlValue);
     const read = (gs: readonly Getter[]) => gs.map((g) => g());
@@ -278,7 +277,6 @@ export class StatementCompiler implements CompileEnv {
       });
       return !stopped;
     };
-    void width;
     return { getters, run, rowScope: outputScope(getters, outer) };
   }
 

@@ -17,10 +17,10 @@
  */
 import type { BoundExpr, BoundSource, CompareOp } from './bound.js';
 import type { ColumnVector } from './columnar.js';
-import type { ExprCompiler, Getter } from './compile-expr.js';
+import type { ExprCompiler } from './compile-expr.js';
 import { compileLike } from './like.js';
 import type { ValueType } from './sql-type.js';
-import { compareText, textAsWholeNumber, valueKey, type SqlValue } from './value.js';
+import { compareText, textAsWholeNumber, type SqlValue } from './value.js';
 
 /** Rows per vector batch. */
 export const vectorBatchRows = 1024;
