@@ -97,7 +97,8 @@ class ModelReader implements RawSnapshot {
 
 class ModelWriter extends ModelReader implements RawWriter {
   putRaw(key: RawKey, value: Uint8Array): void {
-    this.data.put(key, value.slice());
+    // Uint8Array.prototype.slice copies; Buffer.prototype.slice would return a view.
+    this.data.put(key, Uint8Array.prototype.slice.call(value));
   }
   delRaw(key: RawKey): boolean {
     return this.data.del(key);
