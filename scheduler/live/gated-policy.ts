@@ -25,6 +25,8 @@ export interface Gate {
   begin(view: PolicyView): void;
   /** Whether some pending job cannot start now (the policy then sees a filtered view); valid after `begin`. */
   filtering(): boolean;
+  /** How many jobs can start now at most (free worker capacity over the kinds with pending jobs); valid after `begin`. */
+  capacity(): number;
   /** Whether the job could start now. */
   eligible(job: JobView): boolean;
   /** How many of the tenant's pending jobs could start now. */
@@ -104,19 +106,22 @@ class GatedTenant implements TenantView {
   }
 }
 
-class GatedView implements PolicyView {
+/**
+ * The mechanism with fewer free slots: as many as jobs can start, so that a
+ * policy does not plan allocations that the gate would drop.
+ */
+class CappedView implements PolicyView {
   readonly pending: PendingQueue;
   readonly tenants: readonly TenantView[];
+  readonly freeSlots: number;
 
   constructor(
-    private readonly inner: PolicyView,
-    gate: Gate,
+    protected readonly inner: PolicyView,
+    freeSlots: number,
   ) {
-    const tenants = inner.tenants.map((t) => new GatedTenant(t, gate));
-    let size = 0;
-    for (const t of tenants) size += t.pending.size;
-    this.tenants = tenants;
-    this.pending = new GatedQueue(inner.pending, gate, size);
+    this.pending = inner.pending;
+    this.tenants = inner.tenants;
+    this.freeSlots = freeSlots;
   }
 
   get cluster(): Cluster {
@@ -127,9 +132,6 @@ class GatedView implements PolicyView {
   }
   get periodEnd(): number {
     return this.inner.periodEnd;
-  }
-  get freeSlots(): number {
-    return this.inner.freeSlots;
   }
   get freeMachines(): readonly number[] {
     return this.inner.freeMachines;
@@ -160,6 +162,21 @@ class GatedView implements PolicyView {
   }
 }
 
+/** A capped view whose pending queues also hide the jobs that cannot start now. */
+class GatedView extends CappedView {
+  override readonly pending: PendingQueue;
+  override readonly tenants: readonly TenantView[];
+
+  constructor(inner: PolicyView, gate: Gate, freeSlots: number) {
+    super(inner, freeSlots);
+    const tenants = inner.tenants.map((t) => new GatedTenant(t, gate));
+    let size = 0;
+    for (const t of tenants) size += t.pending.size;
+    this.tenants = tenants;
+    this.pending = new GatedQueue(inner.pending, gate, size);
+  }
+}
+
 /** `inner` deciding on what the gate lets start (see the file comment). */
 export function gatedPolicy(inner: Policy, gate: Gate): Policy {
   const policy: Policy = {
@@ -168,7 +185,9 @@ export function gatedPolicy(inner: Policy, gate: Gate): Policy {
     queueKey: (job) => inner.queueKey(job),
     decide(view: PolicyView, now: number): Either<PolicyError, Decision> {
       gate.begin(view);
-      const result = inner.decide(gate.filtering() ? new GatedView(view, gate) : view, now);
+      const free = Math.min(view.freeSlots, gate.capacity());
+      const seen = gate.filtering() ? new GatedView(view, gate, free) : free < view.freeSlots ? new CappedView(view, free) : view;
+      const result = inner.decide(seen, now);
       if (result._tag === 'Left') return result;
       const allocations = result.right.allocations;
       let kept: Decision['allocations'] | undefined;

@@ -216,6 +216,17 @@ export interface JobTail {
   readonly endedBy: number | undefined;
 }
 
+/**
+ * A copy of `bytes` in a new Uint8Array. (A Buffer's `slice` is a view, not a
+ * copy: the store's values and msgpackr's output are Buffers over memory
+ * that is reused, so every byte kept or edited is copied with this.)
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -224,18 +235,22 @@ function corrupt(where: string, message: string): never {
   throw new CorruptionError(where, 0, message);
 }
 
-/** Encodes a job record from its header, meta, encoded payload and tail. */
-export function encodeJobRecord(packr: Packr, header: JobHeader, meta: JobMeta, payload: Uint8Array, tail: Uint8Array | undefined): Uint8Array {
+/** Encodes the meta map of a job record. Returns a copy. */
+export function encodeMetaBytes(packr: Packr, meta: JobMeta): Uint8Array {
   const metaMap: Record<string, unknown> = { t: meta.tenant, k: meta.kind };
   if (meta.dependsOn.length > 0) metaMap.d = meta.dependsOn;
   if (meta.dependsOnIds !== undefined && meta.dependsOnIds.some((id, i) => id !== String(meta.dependsOn[i]))) metaMap.n = meta.dependsOnIds;
   if (meta.cron !== undefined) metaMap.c = meta.cron;
   if (meta.customId !== undefined) metaMap.i = meta.customId;
-  const metaBytesEncoded = packr.pack(metaMap);
-  const m = metaBytesEncoded.length;
+  return copyBytes(packr.pack(metaMap));
+}
+
+/** Encodes a job record from its header, encoded meta, encoded payload and tail. */
+export function encodeJobRecord(header: JobHeader, meta: Uint8Array, payload: Uint8Array, tail: Uint8Array | undefined): Uint8Array {
+  const m = meta.length;
   const tailLength = tail?.length ?? 0;
   const out = new Uint8Array(jobHeaderBytes + m + payload.length + tailLength);
-  out.set(metaBytesEncoded, jobHeaderBytes);
+  out.set(meta, jobHeaderBytes);
   out.set(payload, jobHeaderBytes + m);
   if (tail !== undefined) out.set(tail, jobHeaderBytes + m + payload.length);
   const dv = view(out);
@@ -394,7 +409,7 @@ export function encodeTail(packr: Packr, tail: { error?: string | undefined; res
   const map: Record<string, unknown> = {};
   if (tail.error !== undefined) map.e = tail.error;
   if (tail.endedBy !== undefined) map.f = tail.endedBy;
-  if (tail.result === undefined) return packr.pack(map).slice();
+  if (tail.result === undefined) return copyBytes(packr.pack(map));
   map.r = null;
   const encoded = packr.pack(map);
   // msgpack encodes `null` as the single byte 0xc0, last in the map since `r` was set last.
@@ -405,24 +420,81 @@ export function encodeTail(packr: Packr, tail: { error?: string | undefined; res
 }
 
 /**
- * A copy of `record` with the header changed by `patch` and, when `tail`
- * is not undefined, the tail replaced (`null`: removed).
+ * Edits header fields of a copy of a job record, field by field (a state
+ * transition changes a few fixed-offset fields; nothing is re-encoded).
+ * `copy` starts a new copy; the setters write into it; `bytes` is the
+ * result. One editor is reused for every transition.
  */
-export function patchRecord(record: Uint8Array, patch: (h: JobHeader) => void, tail?: Uint8Array | null): Uint8Array {
-  const header = readHeader(record);
-  patch(header);
-  let out: Uint8Array;
-  if (tail === undefined) {
-    out = record.slice();
-  } else {
-    const { m, p } = sections(record);
-    const keep = jobHeaderBytes + m + p;
-    out = new Uint8Array(keep + (tail?.length ?? 0));
-    out.set(record.subarray(0, keep), 0);
-    if (tail !== null) out.set(tail, keep);
+export class RecordEditor {
+  bytes: Uint8Array = new Uint8Array(0);
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+
+  /** Starts editing a copy of `record`; `tail` replaces its tail (null removes it). */
+  copy(record: Uint8Array, tail?: Uint8Array | null): this {
+    let out: Uint8Array;
+    if (tail === undefined) {
+      out = copyBytes(record);
+    } else {
+      const { m, p } = sections(record);
+      const keep = jobHeaderBytes + m + p;
+      out = new Uint8Array(keep + (tail?.length ?? 0));
+      out.set(record.subarray(0, keep), 0);
+      if (tail !== null) out.set(tail, keep);
+    }
+    this.bytes = out;
+    this.dv = view(out);
+    return this;
   }
-  writeHeader(view(out), header);
-  return out;
+
+  state(state: StoredState): this {
+    this.bytes[Off.state] = StateCode[state];
+    return this;
+  }
+  epoch(epoch: number): this {
+    this.dv.setUint32(Off.epoch, epoch, true);
+    return this;
+  }
+  attempts(n: number): this {
+    this.dv.setUint16(Off.attempts, n, true);
+    return this;
+  }
+  stalls(n: number): this {
+    this.dv.setUint16(Off.stalls, n, true);
+    return this;
+  }
+  flags(flags: number): this {
+    this.bytes[Off.flags] = flags;
+    return this;
+  }
+  endCause(cause: EndCause): this {
+    this.bytes[Off.endCause] = EndCauseCode[cause];
+    return this;
+  }
+  runAt(ms: number): this {
+    this.dv.setFloat64(Off.runAt, ms, true);
+    return this;
+  }
+  startedAt(ms: number): this {
+    this.dv.setFloat64(Off.startedAt, ms, true);
+    return this;
+  }
+  finishedAt(ms: number): this {
+    this.dv.setFloat64(Off.finishedAt, ms, true);
+    return this;
+  }
+  leaseUntil(ms: number): this {
+    this.dv.setFloat64(Off.leaseUntil, ms, true);
+    return this;
+  }
+  progress(value: number): this {
+    this.dv.setFloat64(Off.progress, value, true);
+    return this;
+  }
+}
+
+/** The flags byte of a checked job record. */
+export function recordFlags(bytes: Uint8Array): number {
+  return bytes[Off.flags] as number;
 }
 
 // ---------------------------------------------------------------- meta

@@ -5,6 +5,7 @@
  */
 import type { Job, JobId } from '../model.js';
 import type { BackoffKind } from './job-format.js';
+import type { JobInfo } from './types.js';
 
 /** A worker as the scheduler sees it (an in-process worker or a thread pool). */
 export interface WorkerEndpoint {
@@ -95,7 +96,9 @@ export class LiveJob {
 
 /** One run of a job's handler, holding the job's lease at `epoch`. */
 export class Attempt {
-  readonly controller = new AbortController();
+  /** Created on first use of `signal` (most handlers never read it). */
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
   /** Lease end, epoch ms; heartbeats move it. */
   leaseUntil: number;
   /** `ctx.transaction` calls made so far. */
@@ -106,6 +109,7 @@ export class Attempt {
   settled = false;
   /** Whether it still counts against its worker's concurrency. */
   holdsUnit = true;
+  private decoded: JobInfo | undefined;
 
   constructor(
     readonly job: LiveJob,
@@ -113,9 +117,29 @@ export class Attempt {
     readonly number: number,
     readonly endpoint: WorkerEndpoint,
     readonly startedAt: number,
-    /** The job as the handler sees it. */
-    readonly info: import('./types.js').JobInfo,
+    private readonly decode: () => JobInfo,
   ) {
     this.leaseUntil = startedAt + endpoint.leaseMs;
+  }
+
+  /** Aborted when the attempt is revoked. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.revoked) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Revoked: aborts the signal (now, or when it is first read). */
+  abort(reason: unknown): void {
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  /** The job as the handler sees it, decoded from the claimed record on first use. */
+  get info(): JobInfo {
+    this.decoded ??= this.decode();
+    return this.decoded;
   }
 }

@@ -11,10 +11,16 @@
  *     running ──(handler returns)──────────────────────> succeeded
  *     running ──(handler throws, retry left)───────────> queued (runAt = backoff)
  *     running ──(handler throws, no retry)─────────────> failed
- *     running ──(lease missed: stall)──────────────────> queued, epoch + 1 (failed past stallsMax)
- *     any active ──(cancel)────────────────────────────> cancelled, epoch + 1
+ *     running ──(lease missed: stall)──────────────────> queued (failed past stallsMax)
+ *     any active ──(cancel)────────────────────────────> cancelled
  *     a parent failed / cancelled ─────────────────────> failed / cancelled (per onParentFailure)
  *     failed | cancelled ──(retry)─────────────────────> queued or waiting
+ *
+ * Epochs: every start (claim) gives the job a new epoch, its fencing token.
+ * An attempt holds the lease while the stored job is running at its epoch;
+ * a stall, a cancel or an outcome ends that at once (the job is no longer
+ * running), and the next start moves the epoch on, so a stale attempt can
+ * never match again.
  *
  * Every transition is one KV transaction that writes the job's record (and
  * those of the children it releases or ends); the in-memory state follows
@@ -58,17 +64,20 @@ import { JobEmitter } from './events.js';
 import { gatedPolicy, type Gate } from './gated-policy.js';
 import {
   checkJobRecord,
+  copyBytes,
   decodeCron,
   decodeMemo,
   decodeMeta,
   encodeCron,
   encodeJobRecord,
+  encodeMetaBytes,
   encodeMemo,
   encodeMeta,
   encodeTail,
   flagCancelOnParentFailure,
   flagMemos,
-  patchRecord,
+  RecordEditor,
+  recordFlags,
   readHeader,
   readMeta,
   readPayload,
@@ -154,6 +163,13 @@ type After = (() => void)[];
 
 const stateNames: Record<ActiveState, JobState> = { queued: 'queued', waiting: 'waiting', running: 'running' };
 
+/** Encoded metas kept for jobs without dependencies (per tenant and kind); the cache starts over when full. */
+const metaCacheMax = 4096;
+const noParents: readonly number[] = Object.freeze([]);
+
+/** Flushes run as microtasks in one event-loop turn before the next waits for the following turn. */
+const microFlushesMax = 64;
+
 function errorText(error: unknown): string {
   let text: string;
   if (error instanceof Error) text = error.message || error.name;
@@ -186,6 +202,9 @@ export class LiveScheduler {
   private readonly clock: Clock;
   private readonly userTransaction: LiveSchedulerOptions['userTransaction'];
   private readonly packr: Packr = createPackr();
+  /** Scratch editor of record headers (see RecordEditor). */
+  private readonly editor = new RecordEditor();
+  private readonly metaCache = new Map<string, Uint8Array>();
   private readonly time: TimeMap;
   private config: ResolvedConfig;
   private random: Random;
@@ -206,6 +225,10 @@ export class LiveScheduler {
   private readonly endpoints = new Map<string, WorkerEndpoint[]>();
   /** Pending jobs in the mechanism per tenant, per kind. */
   private readonly pendingCount = new Map<string, Map<string, number>>();
+  /** Pending jobs in the mechanism per kind. */
+  private readonly pendingKinds = new Map<string, number>();
+  /** Whether some tenant has a rate limit. */
+  private rateLimited = false;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly drafts = new Map<RawKey, LiveJob[]>();
   /** Jobs written in a caller's transaction that has not committed yet, by seq. */
@@ -225,6 +248,7 @@ export class LiveScheduler {
   private readonly kindBudget = new Map<string, number>();
   private readonly tenantBudget = new Map<string, number>();
   private gateFiltering = false;
+  private gateCapacity = 0;
   private gateDropped = false;
   /** Running jobs to adopt into a rebuilt mechanism (see `rebuild`). */
   private adopting: ReadonlySet<number> | undefined;
@@ -251,7 +275,7 @@ export class LiveScheduler {
     let maxSeq = this.nextSeq - 1;
     const records: { seq: number; header: JobHeader; bytes: Uint8Array }[] = [];
     this.store.scanRaw({ start: activePrefix, end: prefixEnd(activePrefix) }, (key, buffer, offset, length) => {
-      const bytes = buffer.slice(offset, offset + length);
+      const bytes = copyBytes(buffer.subarray(offset, offset + length));
       const seq = seqOfRecordKey(key);
       checkJobRecord(bytes, `job record ${seq}`);
       records.push({ seq, header: readHeader(bytes), bytes });
@@ -360,6 +384,8 @@ export class LiveScheduler {
     this.byHandle = [];
     this.weights = new Map();
     this.pendingCount.clear();
+    this.pendingKinds.clear();
+    this.rateLimited = [...this.config.tenants.values()].some((t) => t.rateLimit !== undefined);
     this.outcomes = [];
     const sorted = [...this.active.values()].sort((a, b) => a.seq - b.seq);
     const running = sorted.filter((j) => j.state === 'running');
@@ -426,24 +452,27 @@ export class LiveScheduler {
         for (const e of list) if (!e.closing) free += e.concurrency - e.busy;
         this.kindBudget.set(kind, free);
       }
-      for (const [tenant, kinds] of this.pendingCount) {
-        let pending = 0;
-        for (const [kind, count] of kinds) {
-          if (count === 0) continue;
-          pending += count;
-          if ((this.kindBudget.get(kind) ?? 0) === 0) filtering = true;
-        }
-        const bucket = this.bucketOf(tenant, nowMs);
-        if (bucket !== undefined) {
+      let capacity = 0;
+      for (const kind of this.pendingKinds.keys()) {
+        const budget = this.kindBudget.get(kind) ?? 0;
+        if (budget <= 0) filtering = true;
+        capacity += budget;
+      }
+      this.gateCapacity = capacity;
+      if (this.rateLimited) {
+        for (const tenant of this.pendingCount.keys()) {
+          const bucket = this.bucketOf(tenant, nowMs);
+          if (bucket === undefined) continue;
           const tokens = bucket.available(nowMs);
           this.tenantBudget.set(tenant, tokens);
-          if (tokens === 0 && pending > 0) filtering = true;
+          if (tokens === 0) filtering = true;
         }
       }
       void view;
       this.gateFiltering = filtering;
     },
     filtering: () => this.gateFiltering,
+    capacity: () => this.gateCapacity,
     eligible: (view: JobView) => {
       const job = this.byHandle[view.index] as LiveJob;
       if ((this.kindBudget.get(job.kind) ?? 0) <= 0) return false;
@@ -484,6 +513,9 @@ export class LiveScheduler {
   }
 
   private countPending(job: LiveJob, delta: number): void {
+    const total = (this.pendingKinds.get(job.kind) ?? 0) + delta;
+    if (total === 0) this.pendingKinds.delete(job.kind);
+    else this.pendingKinds.set(job.kind, total);
     let kinds = this.pendingCount.get(job.tenant);
     if (kinds === undefined) this.pendingCount.set(job.tenant, (kinds = new Map()));
     const n = (kinds.get(job.kind) ?? 0) + delta;
@@ -590,9 +622,8 @@ export class LiveScheduler {
       if (done !== undefined) return decodeMemo(this.packr, done, `memo ${job.id}#${step}`) as T;
       const result = body(tx);
       raw.putRaw(memo, encodeMemo(encodeStorable(this.packr, result, 'ctx.transaction result', resultBytesMax)));
-      if (((record[15] as number) & flagMemos) === 0) {
-        raw.putRaw(key, patchRecord(record, (h) => void (h.flags |= flagMemos)));
-      }
+      const flags = recordFlags(record);
+      if ((flags & flagMemos) === 0) raw.putRaw(key, this.editor.copy(record).flags(flags | flagMemos).bytes);
       job.memos = true;
       return result;
     });
@@ -609,7 +640,7 @@ export class LiveScheduler {
     if (attempt.revoked) return;
     attempt.revoked = true;
     this.releaseUnit(attempt);
-    attempt.controller.abort(new FairdbError('FENCED', reason));
+    attempt.abort(new FairdbError('FENCED', reason));
   }
 
   // ================================================================ submission
@@ -632,79 +663,36 @@ export class LiveScheduler {
     const nowMs = this.time.nowMs();
     const ctx = { nowMs, poolSlots: this.config.slots, kinds: this.config.kinds, packr: this.packr };
     const resolved: ResolvedSpec[] = [];
+    let graph = false;
     for (let i = 0; i < specs.length; i++) {
+      let r: ResolvedSpec;
       try {
-        resolved.push(resolveSpec(specs[i] as SubmitSpec, ctx));
+        r = resolveSpec(specs[i] as SubmitSpec, ctx);
       } catch (error) {
         if (specs.length > 1 && error instanceof FairdbError) throw new FairdbError(error.code, `jobs[${i}]: ${error.message}`);
         throw error;
       }
+      if (r.dependsOn.length > 0 || r.customId !== undefined) graph = true;
+      if (r.cron !== undefined) {
+        if (specs.length > 1) throw new InvalidArgumentError('submitMany takes no cron jobs; submit each schedule on its own');
+        return [this.submitCron(r, tx, nowMs)];
+      }
+      resolved.push(r);
     }
     if (this.active.size + resolved.length > activeJobsMax) throw new LimitError('active jobs', activeJobsMax, this.active.size + resolved.length);
-    // Cron specs are schedules, handled on their own.
-    if (resolved.some((r) => r.cron !== undefined)) {
-      if (resolved.length > 1) throw new InvalidArgumentError('submitMany takes no cron jobs; submit each schedule on its own');
-      return [this.submitCron(resolved[0] as ResolvedSpec, tx, nowMs)];
-    }
-    // Ids: caller-chosen ones must be new; dependencies resolve to batch members or existing jobs.
-    const batchIds = new Map<string, number>();
-    const seqs: number[] = [];
-    for (let i = 0; i < resolved.length; i++) {
-      const r = resolved[i] as ResolvedSpec;
-      seqs.push(this.nextSeq + i);
-      if (r.customId === undefined) continue;
-      if (batchIds.has(r.customId)) throw new FairdbError('CONFLICT', `jobs[${i}]: id ${JSON.stringify(r.customId)} repeats in the batch`);
-      if ((tx ?? this.store).getRaw(idKey(r.customId)) !== undefined) throw new FairdbError('CONFLICT', `a job with id ${JSON.stringify(r.customId)} exists`);
-      batchIds.set(r.customId, this.nextSeq + i);
-    }
-    const edges = new Map<string, string[]>();
-    const parentSeqs: number[][] = [];
-    for (let i = 0; i < resolved.length; i++) {
-      const r = resolved[i] as ResolvedSpec;
-      const name = r.customId ?? `#${i}`;
-      const parents: number[] = [];
-      const batchParents: string[] = [];
-      for (const dep of r.dependsOn) {
-        const inBatch = batchIds.get(dep);
-        if (inBatch !== undefined) {
-          parents.push(inBatch);
-          batchParents.push(dep);
-          continue;
-        }
-        const where = specs.length > 1 ? `jobs[${i}]: ` : '';
-        const seq = this.seqOf(dep, tx);
-        const notFound = () => new FairdbError('NOT_FOUND', `${where}dependency ${JSON.stringify(dep)} is not a known job`);
-        if (seq === undefined) throw notFound();
-        if (!this.active.has(seq) && !this.draftJobs.has(seq)) {
-          const record = (tx ?? this.store).getRaw(finishedKey(seq));
-          if (record === undefined) throw notFound();
-          const state = recordState(record);
-          if (state !== 'succeeded') throw new FairdbError('CONFLICT', `${where}dependency ${JSON.stringify(dep)} is ${state}; it can never succeed`);
-        }
-        parents.push(seq);
-      }
-      if (r.customId !== undefined && r.dependsOn.includes(r.customId)) throw new InvalidArgumentError(`cyclic dependencies: ${r.customId} → ${r.customId}`);
-      edges.set(name, batchParents);
-      parentSeqs.push(parents);
-    }
-    const cycle = findCycle([...edges.keys()], edges);
-    if (cycle !== undefined) throw new InvalidArgumentError(`cyclic dependencies: ${cycle.join(' → ')}`);
-    // Graph size: the unfinished ancestors of each new job.
-    for (let i = 0; i < resolved.length; i++) {
-      if ((parentSeqs[i] as number[]).length === 0) continue;
-      const count = this.ancestorCount(parentSeqs[i] as number[], batchIds.size > 0 ? parentSeqs : undefined, seqs);
-      if (count + 1 > dagJobsMax) throw new LimitError('unfinished jobs in a dependency graph', dagJobsMax, count + 1);
-    }
-    // Records and in-memory jobs (not yet visible: they become so when the transaction commits).
+    const firstSeq = this.nextSeq;
+    const parentSeqs = graph ? this.resolveGraph(resolved, tx, firstSeq) : undefined;
+    // Records and in-memory jobs (not yet live: they join when the transaction commits).
     const jobs: LiveJob[] = [];
-    const records: { key: RawKey; bytes: Uint8Array; idKey: RawKey | undefined }[] = [];
+    const keys: RawKey[] = [];
+    const bytes: Uint8Array[] = [];
     const results: (JobId | AdmittedJob)[] = [];
-    const bySeq = new Map<number, LiveJob>();
+    const batch = graph ? new Map<number, LiveJob>() : undefined;
     for (let i = 0; i < resolved.length; i++) {
       const r = resolved[i] as ResolvedSpec;
-      const seq = seqs[i] as number;
-      const parents = parentSeqs[i] as number[];
-      const unfinished = parents.filter((p) => this.active.has(p) || this.draftJobs.has(p) || bySeq.has(p));
+      const seq = firstSeq + i;
+      const parents = parentSeqs === undefined ? noParents : (parentSeqs[i] as number[]);
+      const unfinished = parents.length === 0 ? noParents : parents.filter((p) => this.active.has(p) || this.draftJobs.has(p) || (batch as Map<number, LiveJob>).has(p));
       const state: ActiveState = unfinished.length > 0 ? 'waiting' : 'queued';
       const id = (r.customId ?? String(seq)) as JobId;
       const header: JobHeader = {
@@ -734,25 +722,27 @@ export class LiveScheduler {
       };
       const job = this.makeJob(seq, id, r.tenant, r.kind, state, header, parents);
       job.pendingParents = unfinished;
-      bySeq.set(seq, job);
+      batch?.set(seq, job);
       let admission: JobAdmission | undefined;
       if (!Number.isNaN(r.deadline)) {
-        admission = this.admit(job, nowMs);
+        admission = this.admit(job, nowMs, unfinished.length > 0 ? batch : undefined);
         header.admission = admission.verdict;
         header.predictedFinish = admission.predictedFinish;
       }
       jobs.push(job);
-      records.push({
-        key: activeKey(seq),
-        bytes: encodeJobRecord(this.packr, header, { tenant: r.tenant, kind: r.kind, dependsOn: parents, dependsOnIds: r.dependsOn, cron: undefined, customId: r.customId }, r.payload, undefined),
-        idKey: r.customId === undefined ? undefined : idKey(r.customId),
-      });
+      const metaBytes =
+        parents.length === 0 && r.customId === undefined
+          ? this.plainMeta(r.tenant, r.kind)
+          : encodeMetaBytes(this.packr, { tenant: r.tenant, kind: r.kind, dependsOn: parents, dependsOnIds: r.dependsOn, cron: undefined, customId: r.customId });
+      keys.push(activeKey(seq));
+      bytes.push(encodeJobRecord(header, metaBytes, r.payload, undefined));
       results.push(admission === undefined || idsOnly ? id : { id, admission });
     }
     const write = (w: RawWriter) => {
-      for (const rec of records) {
-        w.putRaw(rec.key, rec.bytes);
-        if (rec.idKey !== undefined) w.putRaw(rec.idKey, Buffer.from(rec.key.slice(3), 'latin1'));
+      for (let i = 0; i < keys.length; i++) {
+        w.putRaw(keys[i] as RawKey, bytes[i] as Uint8Array);
+        const customId = (resolved[i] as ResolvedSpec).customId;
+        if (customId !== undefined) w.putRaw(idKey(customId), Buffer.from((keys[i] as RawKey).slice(3), 'latin1'));
       }
     };
     this.nextSeq += resolved.length;
@@ -760,11 +750,81 @@ export class LiveScheduler {
       this.store.transactionSync(write);
       this.adopt(jobs, nowMs);
     } else {
-      // The jobs join only if the caller's transaction commits (see onDraftCommit).
+      // The jobs join only if the caller's transaction commits (see addDrafts).
       write(tx);
-      this.addDrafts(records[0]!.key, jobs);
+      this.addDrafts(keys[0] as RawKey, jobs);
     }
     return results;
+  }
+
+  /** The encoded meta of a job without dependencies, cron or id: cached per tenant and kind. */
+  private plainMeta(tenant: string, kind: string): Uint8Array {
+    const cacheKey = `${tenant}\u0000${kind}`;
+    let bytes = this.metaCache.get(cacheKey);
+    if (bytes === undefined) {
+      if (this.metaCache.size >= metaCacheMax) this.metaCache.clear();
+      bytes = encodeMetaBytes(this.packr, { tenant, kind, dependsOn: noParents, dependsOnIds: undefined, cron: undefined, customId: undefined });
+      this.metaCache.set(cacheKey, bytes);
+    }
+    return bytes;
+  }
+
+  /**
+   * Checks caller-chosen ids (new, unique in the batch) and dependencies
+   * (batch members or known jobs that can still succeed; no cycle; graphs
+   * within dagJobsMax); returns each job's parent seqs.
+   */
+  private resolveGraph(resolved: readonly ResolvedSpec[], tx: RawWriter | undefined, firstSeq: number): number[][] {
+    const many = resolved.length > 1;
+    const batchIds = new Map<string, number>();
+    const seqs: number[] = [];
+    for (let i = 0; i < resolved.length; i++) {
+      const r = resolved[i] as ResolvedSpec;
+      seqs.push(firstSeq + i);
+      if (r.customId === undefined) continue;
+      if (batchIds.has(r.customId)) throw new FairdbError('CONFLICT', `jobs[${i}]: id ${JSON.stringify(r.customId)} repeats in the batch`);
+      if ((tx ?? this.store).getRaw(idKey(r.customId)) !== undefined) throw new FairdbError('CONFLICT', `a job with id ${JSON.stringify(r.customId)} exists`);
+      batchIds.set(r.customId, firstSeq + i);
+    }
+    const edges = new Map<string, string[]>();
+    const parentSeqs: number[][] = [];
+    for (let i = 0; i < resolved.length; i++) {
+      const r = resolved[i] as ResolvedSpec;
+      const where = many ? `jobs[${i}]: ` : '';
+      if (r.customId !== undefined && r.dependsOn.includes(r.customId)) throw new InvalidArgumentError(`${where}cyclic dependencies: ${r.customId} → ${r.customId}`);
+      const parents: number[] = [];
+      const batchParents: string[] = [];
+      for (const dep of r.dependsOn) {
+        const inBatch = batchIds.get(dep);
+        if (inBatch !== undefined) {
+          parents.push(inBatch);
+          batchParents.push(dep);
+          continue;
+        }
+        const seq = this.seqOf(dep, tx);
+        const notFound = () => new FairdbError('NOT_FOUND', `${where}dependency ${JSON.stringify(dep)} is not a known job`);
+        if (seq === undefined || seq >= firstSeq) throw notFound();
+        if (!this.active.has(seq) && !this.draftJobs.has(seq)) {
+          const record = (tx ?? this.store).getRaw(finishedKey(seq));
+          if (record === undefined) throw notFound();
+          const state = recordState(record);
+          if (state !== 'succeeded') throw new FairdbError('CONFLICT', `${where}dependency ${JSON.stringify(dep)} is ${state}; it can never succeed`);
+        }
+        parents.push(seq);
+      }
+      edges.set(r.customId ?? `#${i}`, batchParents);
+      parentSeqs.push(parents);
+    }
+    if (batchIds.size > 0) {
+      const cycle = findCycle([...edges.keys()], edges);
+      if (cycle !== undefined) throw new InvalidArgumentError(`cyclic dependencies: ${cycle.join(' → ')}`);
+    }
+    for (let i = 0; i < resolved.length; i++) {
+      if ((parentSeqs[i] as number[]).length === 0) continue;
+      const count = this.ancestorCount(parentSeqs[i] as number[], parentSeqs, seqs);
+      if (count + 1 > dagJobsMax) throw new LimitError('unfinished jobs in a dependency graph', dagJobsMax, count + 1);
+    }
+    return parentSeqs;
   }
 
   /** Unfinished ancestors of a new job with `parents`, counted once each (bounded by dagJobsMax + 1). */
@@ -775,7 +835,7 @@ export class LiveScheduler {
       const seq = stack.pop() as number;
       if (seen.has(seq)) continue;
       const job = this.active.get(seq);
-      const inBatch = batchParents === undefined ? -1 : batchSeqs.indexOf(seq);
+      const inBatch = batchParents === undefined || batchSeqs.length === 0 ? -1 : seq - (batchSeqs[0] as number) < batchSeqs.length && seq >= (batchSeqs[0] as number) ? seq - (batchSeqs[0] as number) : -1;
       if (job === undefined && inBatch < 0) continue;
       seen.add(seq);
       for (const p of job !== undefined ? job.fields.parents : (batchParents as number[][])[inBatch] as number[]) stack.push(p);
@@ -801,6 +861,7 @@ export class LiveScheduler {
       if (job.state === 'waiting' && job.unfinishedParents === 0) job.state = 'queued';
       if (job.state === 'queued') this.makeReady(job, nowMs);
     }
+    for (const job of jobs) if (job.unfinishedParents > 0 && !Number.isNaN(job.fields.deadline)) this.tightenAncestors(job, nowMs);
     this.scheduleFlush();
     if (this.events.has('submitted')) for (const job of jobs) this.events.emit('submitted', { id: job.id, tenant: job.tenant, kind: job.kind });
   }
@@ -837,9 +898,11 @@ export class LiveScheduler {
    * with the policy's queue order), at its ready time: after `runAt` and
    * after its unfinished ancestors' critical path.
    */
-  private admit(job: LiveJob, nowMs: number): JobAdmission {
+  private admit(job: LiveJob, nowMs: number, batch: ReadonlyMap<number, LiveJob> | undefined): JobAdmission {
     const now = this.time.seconds(nowMs);
-    const ready = Math.max(nowMs, Number.isNaN(job.runAt) ? nowMs : job.runAt, nowMs + this.ancestorPathMs(job));
+    // Jobs committed but not yet in the mechanism compete too.
+    this.enterReady(now);
+    const ready = Math.max(nowMs, Number.isNaN(job.runAt) ? nowMs : job.runAt, nowMs + this.ancestorPathMs(job, batch));
     const deadline = this.time.seconds(job.fields.deadline);
     const probe: JobView = {
       index: -1,
@@ -879,9 +942,10 @@ export class LiveScheduler {
   }
 
   /** The longest chain of unfinished ancestors' estimated running times, ms. */
-  private ancestorPathMs(job: LiveJob): number {
+  private ancestorPathMs(job: LiveJob, batch: ReadonlyMap<number, LiveJob> | undefined): number {
+    if (job.fields.parents.length === 0) return 0;
     const memo = new Map<LiveJob, number>();
-    const parentsOf = (j: LiveJob): LiveJob[] => j.fields.parents.map((p) => this.active.get(p)).filter((p): p is LiveJob => p !== undefined);
+    const parentsOf = (j: LiveJob): LiveJob[] => j.fields.parents.map((p) => this.active.get(p) ?? this.draftJobs.get(p) ?? batch?.get(p)).filter((p): p is LiveJob => p !== undefined);
     const stack: { j: LiveJob; next: number; parents: LiveJob[] }[] = [{ j: job, next: 0, parents: parentsOf(job) }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
@@ -937,11 +1001,29 @@ export class LiveScheduler {
 
   // ================================================================ the flush
 
+  /**
+   * Flushes soon: in a microtask while fewer than `microFlushesMax` flushes
+   * ran in this event-loop turn (so a fast handler's outcome and the next
+   * start share the turn and its group commit), else in the next turn (so
+   * I/O and timers are not starved).
+   */
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed || this.failure !== undefined) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush(false));
+    if (this.microFlushes < microFlushesMax) {
+      if (this.microFlushes === 0) setImmediate(this.resetTurn);
+      this.microFlushes++;
+      queueMicrotask(this.flushTask);
+    } else {
+      setImmediate(this.flushTask);
+    }
   }
+
+  private microFlushes = 0;
+  private readonly resetTurn = (): void => {
+    this.microFlushes = 0;
+  };
+  private readonly flushTask = (): void => this.flush(false);
 
   /**
    * Applies everything pending in one transaction: handler outcomes, lease
@@ -969,7 +1051,7 @@ export class LiveScheduler {
           if (!this.active.has(job.seq)) continue;
           const key = activeKey(job.seq);
           const record = tx.getRaw(key);
-          if (record !== undefined) tx.putRaw(key, patchRecord(record, (h) => void (h.progress = job.progress)));
+          if (record !== undefined) tx.putRaw(key, this.editor.copy(record).progress(job.progress).bytes);
         }
         this.progressDirty.clear();
         if (!final) {
@@ -1057,11 +1139,7 @@ export class LiveScheduler {
     }
     const key = activeKey(job.seq);
     const record = tx.getRaw(key) as Uint8Array;
-    tx.putRaw(key, patchRecord(record, (h) => {
-      h.state = 'queued';
-      h.runAt = plan.runAtMs;
-      h.leaseUntil = NaN;
-    }, encodeTail(this.packr, { error: message })));
+    tx.putRaw(key, this.editor.copy(record, encodeTail(this.packr, { error: message })).state('queued').runAt(plan.runAtMs).leaseUntil(NaN).bytes);
     this.leaveMechanism(job, now, false);
     job.state = 'queued';
     job.runAt = plan.runAtMs;
@@ -1075,12 +1153,8 @@ export class LiveScheduler {
     const record = tx.getRaw(key) as Uint8Array;
     assert(record !== undefined, 'an active job has its record');
     tx.delRaw(key);
-    tx.putRaw(finishedKey(job.seq), patchRecord(record, (h) => {
-      h.state = 'succeeded';
-      h.finishedAt = nowMs;
-      h.progress = job.progress;
-      h.flags &= ~flagMemos;
-    }, encodeTail(this.packr, { result }) ?? null));
+    const tail = result === undefined ? null : (encodeTail(this.packr, { result }) as Uint8Array);
+    tx.putRaw(finishedKey(job.seq), this.editor.copy(record, tail).state('succeeded').finishedAt(nowMs).progress(job.progress).flags(recordFlags(record) & ~flagMemos).bytes);
     if (job.memos) this.deleteMemos(tx, job.seq);
     this.leaveMechanism(job, now, true);
     this.active.delete(job.seq);
@@ -1097,7 +1171,7 @@ export class LiveScheduler {
   private release(tx: RawWriter, job: LiveJob, nowMs: number): void {
     const key = activeKey(job.seq);
     const record = tx.getRaw(key) as Uint8Array;
-    tx.putRaw(key, patchRecord(record, (h) => void (h.state = 'queued')));
+    tx.putRaw(key, this.editor.copy(record).state('queued').bytes);
     job.state = 'queued';
     this.makeReady(job, nowMs);
   }
@@ -1121,16 +1195,8 @@ export class LiveScheduler {
       const key = activeKey(job.seq);
       const record = tx.getRaw(key) as Uint8Array;
       assert(record !== undefined, 'an active job has its record');
-      const revokes = job.state === 'running';
       tx.delRaw(key);
-      tx.putRaw(finishedKey(job.seq), patchRecord(record, (h) => {
-        h.state = e.state;
-        h.finishedAt = nowMs;
-        h.endCause = e.cause;
-        h.progress = job.progress;
-        if (revokes) h.epoch = job.epoch + 1;
-      }, encodeTail(this.packr, { error: e.error, endedBy: e.endedBy }) ?? null));
-      if (revokes) job.epoch++;
+      tx.putRaw(finishedKey(job.seq), this.editor.copy(record, encodeTail(this.packr, { error: e.error, endedBy: e.endedBy }) ?? null).state(e.state).finishedAt(nowMs).endCause(e.cause).progress(job.progress).stalls(job.stalls).bytes);
       if (job.attempt !== undefined) {
         const attempt = job.attempt;
         job.attempt = undefined;
@@ -1215,14 +1281,7 @@ export class LiveScheduler {
     } else {
       const key = activeKey(job.seq);
       const record = tx.getRaw(key) as Uint8Array;
-      tx.putRaw(key, patchRecord(record, (h) => {
-        h.state = 'queued';
-        h.epoch = epoch + 1;
-        h.stalls = job.stalls;
-        h.leaseUntil = NaN;
-        h.runAt = NaN;
-      }));
-      job.epoch = epoch + 1;
+      tx.putRaw(key, this.editor.copy(record).state('queued').stalls(job.stalls).leaseUntil(NaN).runAt(NaN).bytes);
       if (!recovered) this.leaveMechanism(job, now, false);
       job.state = 'queued';
       job.runAt = NaN;
@@ -1267,7 +1326,7 @@ export class LiveScheduler {
           admission: 'none',
           endCause: 'none',
         };
-        tx.putRaw(activeKey(seq), encodeJobRecord(this.packr, header, { tenant: t.tenant, kind: t.kind, dependsOn: [], dependsOnIds: undefined, cron: name, customId: undefined }, t.payload, undefined));
+        tx.putRaw(activeKey(seq), encodeJobRecord(header, encodeMetaBytes(this.packr, { tenant: t.tenant, kind: t.kind, dependsOn: noParents, dependsOnIds: undefined, cron: name, customId: undefined }), t.payload, undefined));
         const job = this.makeJob(seq, String(seq) as JobId, t.tenant, t.kind, 'queued', header, []);
         jobs.push(job);
         const id = job.id;
@@ -1327,6 +1386,32 @@ export class LiveScheduler {
     }
   }
 
+  /**
+   * A new deadline job below pending jobs in the mechanism: those whose
+   * effective deadline it tightens are entered again with it, so the policy
+   * orders them by their slack along the new critical path.
+   */
+  private tightenAncestors(job: LiveJob, nowMs: number): void {
+    const now = this.time.seconds(nowMs);
+    const seen = new Set<LiveJob>();
+    const stack: LiveJob[] = [job];
+    while (stack.length > 0) {
+      const j = stack.pop() as LiveJob;
+      for (const p of j.fields.parents) {
+        const parent = this.active.get(p);
+        if (parent === undefined || seen.has(parent)) continue;
+        seen.add(parent);
+        stack.push(parent);
+        if (parent.handle < 0 || this.mechanism.job(parent.handle)?.state !== 'pending') continue;
+        const effective = effectiveDeadline(parent, (n) => ({ deadline: n.fields.deadline, durationMs: n.durationMs, children: n.children }));
+        const current = parent.mechanismJob?.deadline;
+        if (Number.isNaN(effective) || (current !== undefined && this.time.seconds(effective) >= current - 1e-9)) continue;
+        this.leaveMechanism(parent, now, false);
+        this.enterOne(parent, now);
+      }
+    }
+  }
+
   /** Submits a job to the mechanism as pending. */
   private enterOne(job: LiveJob, now: number): void {
     let weight = this.weights.get(job.tenant);
@@ -1334,7 +1419,7 @@ export class LiveScheduler {
       weight = this.config.tenants.get(job.tenant)?.weight ?? (Number.isNaN(job.fields.weight) ? 1 : job.fields.weight);
       this.weights.set(job.tenant, weight);
     }
-    const effective = effectiveDeadline(job, (j) => ({ deadline: j.fields.deadline, durationMs: j.durationMs, children: j.children }));
+    const effective = job.children.length === 0 ? job.fields.deadline : effectiveDeadline(job, (j) => ({ deadline: j.fields.deadline, durationMs: j.durationMs, children: j.children }));
     let deadline: number | undefined;
     if (!Number.isNaN(effective)) {
       deadline = this.time.seconds(effective);
@@ -1391,14 +1476,7 @@ export class LiveScheduler {
     const epoch = job.epoch + 1;
     const attemptNumber = job.attempts + 1;
     const leaseUntil = nowMs + endpoint.leaseMs;
-    const claimed = patchRecord(record, (h) => {
-      h.state = 'running';
-      h.epoch = epoch;
-      h.attempts = attemptNumber;
-      h.startedAt = nowMs;
-      h.leaseUntil = leaseUntil;
-      h.progress = 0;
-    });
+    const claimed = this.editor.copy(record).state('running').epoch(epoch).attempts(attemptNumber).startedAt(nowMs).leaseUntil(leaseUntil).progress(0).bytes;
     tx.putRaw(key, claimed);
     this.countPending(job, -1);
     job.state = 'running';
@@ -1406,8 +1484,7 @@ export class LiveScheduler {
     job.attempts = attemptNumber;
     job.progress = 0;
     if (Number.isNaN(job.firstStart)) job.firstStart = now;
-    const info = this.infoOf(claimed, nowMs, `job ${job.id}`);
-    const attempt = new Attempt(job, epoch, attemptNumber, endpoint, nowMs, info);
+    const attempt = new Attempt(job, epoch, attemptNumber, endpoint, nowMs, () => this.infoOf(claimed, nowMs, `job ${job.id}`));
     job.attempt = attempt;
     this.leases.push(attempt.leaseUntil, attempt);
     this.counters.started++;
@@ -1525,16 +1602,7 @@ export class LiveScheduler {
     }
     const nowMs = this.time.nowMs();
     const newState: ActiveState = unfinished > 0 ? 'waiting' : 'queued';
-    const revived = patchRecord(record, (h) => {
-      h.state = newState;
-      h.attempts = 0;
-      h.stalls = 0;
-      h.finishedAt = NaN;
-      h.leaseUntil = NaN;
-      h.runAt = NaN;
-      h.endCause = 'none';
-      h.progress = 0;
-    }, null);
+    const revived = this.editor.copy(record, null).state(newState).attempts(0).stalls(0).finishedAt(NaN).leaseUntil(NaN).runAt(NaN).endCause('none').progress(0).bytes;
     this.store.transactionSync((tx) => {
       tx.delRaw(finishedKey(seq));
       tx.putRaw(activeKey(seq), revived);

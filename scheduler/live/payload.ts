@@ -85,7 +85,7 @@ export function storableProblem(value: unknown, what: string): string | undefine
 /**
  * Validates and encodes a value; throws INVALID_ARGUMENT for what cannot be
  * stored and LIMIT beyond `bytesMax`. Returns a copy (never the codec's
- * buffer).
+ * buffer: msgpackr returns a Buffer view, whose `slice` would not copy).
  */
 export function encodeStorable(packr: Packr, value: unknown, what: string, bytesMax: number): Uint8Array {
   const problem = storableProblem(value, what);
@@ -97,5 +97,7 @@ export function encodeStorable(packr: Packr, value: unknown, what: string, bytes
     throw new InvalidArgumentError(`${what} cannot be encoded: ${(error as Error).message}`);
   }
   if (bytes.length > bytesMax) throw new LimitError(`${what} size in bytes`, bytesMax, bytes.length);
-  return bytes.slice();
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy;
 }

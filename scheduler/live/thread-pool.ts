@@ -99,8 +99,9 @@ export class ThreadPoolEndpoint implements ClosableEndpoint {
     const id = this.nextId++;
     slot.inFlight.set(id, attempt);
     this.attempts.set(id, { attempt, slot });
-    attempt.controller.signal.addEventListener('abort', () => {
-      if (this.attempts.has(id)) slot.worker.postMessage({ type: 'abort', id, reason: String((attempt.controller.signal.reason as Error | undefined)?.message ?? 'aborted') });
+    const signal = attempt.signal;
+    signal.addEventListener('abort', () => {
+      if (this.attempts.has(id)) slot.worker.postMessage({ type: 'abort', id, reason: String((signal.reason as Error | undefined)?.message ?? 'aborted') });
     });
     slot.worker.postMessage({ type: 'run', id, job: attempt.info, epoch: attempt.epoch });
   }

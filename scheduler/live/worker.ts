@@ -38,7 +38,7 @@ class AttemptContext implements JobContext {
   }
 
   get signal(): AbortSignal {
-    return this.attempt.controller.signal;
+    return this.attempt.signal;
   }
 
   heartbeat(): void {
