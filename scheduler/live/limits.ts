@@ -13,8 +13,8 @@ export const errorMessageLengthMax = 4096;
 export const payloadDepthMax = 64;
 /** Most active (queued, delayed, waiting, running) jobs at once. */
 export const activeJobsMax = 5_000_000;
-/** Most jobs in one `submitMany` call. */
-export const submitBatchMax = 100_000;
+/** Most jobs in one `submitMany` call (and most finished jobs one `prune` call deletes). */
+export const submitBatchMax = 10_000;
 /** Most retries (attempts after the first) of one job. */
 export const retriesMax = 100;
 /** Largest base delay of a backoff, in ms (one week). */
@@ -33,8 +33,12 @@ export const stallsMax = 1000;
 export const stallsDefault = 10;
 /** Most parents of one job. */
 export const dependenciesMax = 64;
-/** Most unfinished jobs a dependency graph (all ancestors of a new job, plus it) may hold. */
-export const dagJobsMax = 10_000;
+/**
+ * Most unfinished jobs in a dependency graph as a new job sees it (its
+ * unfinished ancestors, plus itself). Graph walks (critical paths, slack)
+ * cost up to this per transition of a graph's job.
+ */
+export const dagJobsMax = 1000;
 /** Longest cron expression, in characters. */
 export const cronExpressionLengthMax = 256;
 /** Longest cron schedule name, in UTF-16 code units. */
@@ -42,7 +46,7 @@ export const cronNameLengthMax = 128;
 /** Longest IANA time zone name accepted, in characters. */
 export const timeZoneLengthMax = 64;
 /** Most cron schedules. */
-export const cronSchedulesMax = 10_000;
+export const cronSchedulesMax = 1000;
 /** Most fires a schedule catches up at once after downtime; older missed fires are counted as skipped. */
 export const cronCatchUpFiresMax = 1000;
 /** Most jobs one worker runs at once. */
@@ -68,7 +72,7 @@ export const weightMax = 1_000_000;
 /** Most tenants given in one `configure`. */
 export const configuredTenantsMax = 100_000;
 /** Most `ctx.transaction` calls in one attempt (each is memoized by its position). */
-export const transactionStepsMax = 100_000;
+export const transactionStepsMax = 10_000;
 /** Latest time accepted for `runAt` and `deadline`, in epoch ms (year 2286). */
 export const timeMsMax = 1e13;
 /** Largest rate limit window, in ms (one day). */

@@ -243,6 +243,8 @@ export class LiveScheduler {
   private closed = false;
   private failure: Error | undefined;
   private outcomes: JobTrace[] = [];
+  /** Where the next outcome goes once the ring is full. */
+  private outcomeNext = 0;
   private readonly counters = { submitted: 0, started: 0, succeeded: 0, failed: 0, cancelled: 0, retried: 0, stalled: 0, recovered: 0, fired: 0, flushes: 0 };
   // Per-decision state of the gate.
   private readonly kindBudget = new Map<string, number>();
@@ -387,6 +389,7 @@ export class LiveScheduler {
     this.pendingKinds.clear();
     this.rateLimited = [...this.config.tenants.values()].some((t) => t.rateLimit !== undefined);
     this.outcomes = [];
+    this.outcomeNext = 0;
     const sorted = [...this.active.values()].sort((a, b) => a.seq - b.seq);
     const running = sorted.filter((j) => j.state === 'running');
     for (const job of sorted) job.handle = -1;
@@ -692,7 +695,7 @@ export class LiveScheduler {
       const r = resolved[i] as ResolvedSpec;
       const seq = firstSeq + i;
       const parents = parentSeqs === undefined ? noParents : (parentSeqs[i] as number[]);
-      const unfinished = parents.length === 0 ? noParents : parents.filter((p) => this.active.has(p) || this.draftJobs.has(p) || (batch as Map<number, LiveJob>).has(p));
+      const unfinished = parents.length === 0 ? noParents : parents.filter((p) => this.active.has(p) || this.draftJobs.has(p) || (p >= firstSeq && p < firstSeq + resolved.length));
       const state: ActiveState = unfinished.length > 0 ? 'waiting' : 'queued';
       const id = (r.customId ?? String(seq)) as JobId;
       const header: JobHeader = {
@@ -1238,15 +1241,20 @@ export class LiveScheduler {
     this.byHandle[job.handle] = undefined;
     job.handle = -1;
     if (finished && mechanismJob !== undefined) {
-      if (this.outcomes.length >= outcomesMax) this.outcomes.splice(0, this.outcomes.length - outcomesMax + 1);
-      this.outcomes.push({
+      const outcome: JobTrace = {
         job: mechanismJob,
         work: mechanismJob.work,
         start: job.firstStart,
         finish: now,
         contentionAtArrival: job.contentionAtEntry,
         contentionAtFinish: this.mechanism.contentionNow(),
-      });
+      };
+      // A ring of the latest outcomesMax outcomes.
+      if (this.outcomes.length < outcomesMax) this.outcomes.push(outcome);
+      else {
+        this.outcomes[this.outcomeNext] = outcome;
+        this.outcomeNext = (this.outcomeNext + 1) % outcomesMax;
+      }
     }
     job.mechanismJob = undefined;
     job.firstStart = NaN;
@@ -1686,7 +1694,8 @@ export class LiveScheduler {
    * in mechanism seconds (0 = configuration time).
    */
   report(): SimulationResult {
-    return computeResult(this.outcomes, this.config.cluster.slots);
+    const ordered = this.outcomes.slice(this.outcomeNext).concat(this.outcomes.slice(0, this.outcomeNext));
+    return computeResult(ordered, this.config.cluster.slots);
   }
 
   /** Mechanism seconds of an epoch-ms time. */
