@@ -38,7 +38,7 @@
  *    136    M meta: msgpack map { t: tenant, k: kind, d?: parent seqs, n?: parent ids as given
  *                (only when some differ from the seqs), c?: cron schedule, i?: caller-chosen id }
  *  136+M    P payload: msgpack
- * 136+M+P   - tail, to the end: empty, or msgpack map { e?: last error, r?: result, f?: seq of the job whose end ended this one }
+ * 136+M+P   - tail, to the end: empty, or msgpack map { e?: last error, r?: result, f?: id of the job whose end ended this one }
  * ```
  * A job record is valid iff (1) it is at least 136 bytes long, (2) magic and
  * version match, (3) the state and enum codes are known, (4) 136 + M + P is
@@ -212,8 +212,8 @@ export interface JobMeta {
 export interface JobTail {
   readonly error: string | undefined;
   readonly result: unknown;
-  /** Seq of the job whose end ended this one (a failed or cancelled parent). */
-  readonly endedBy: number | undefined;
+  /** Id of the job whose end ended this one (a failed or cancelled parent). */
+  readonly endedBy: string | undefined;
 }
 
 /**
@@ -397,12 +397,12 @@ export function readTail(packr: Packr, bytes: Uint8Array, where: string): JobTai
   const o = map as { e?: unknown; r?: unknown; f?: unknown } | null;
   if (typeof o !== 'object' || o === null) corrupt(where, 'job tail is not a map');
   if (o.e !== undefined && typeof o.e !== 'string') corrupt(where, 'job tail with a bad error');
-  if (o.f !== undefined && !Number.isSafeInteger(o.f)) corrupt(where, 'job tail with a bad cause');
-  return { error: o.e as string | undefined, result: o.r, endedBy: o.f as number | undefined };
+  if (o.f !== undefined && typeof o.f !== 'string') corrupt(where, 'job tail with a bad cause');
+  return { error: o.e as string | undefined, result: o.r, endedBy: o.f as string | undefined };
 }
 
 /** Encodes a tail; undefined when there is nothing to keep. `result` is already encoded. */
-export function encodeTail(packr: Packr, tail: { error?: string | undefined; result?: Uint8Array | undefined; endedBy?: number | undefined }): Uint8Array | undefined {
+export function encodeTail(packr: Packr, tail: { error?: string | undefined; result?: Uint8Array | undefined; endedBy?: string | undefined }): Uint8Array | undefined {
   if (tail.error === undefined && tail.result === undefined && tail.endedBy === undefined) return undefined;
   // The result is already msgpack: splice its bytes in as the value of `r`
   // by encoding a placeholder and replacing it, which keeps one encoding pass.

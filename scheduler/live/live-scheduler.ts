@@ -1189,8 +1189,8 @@ export class LiveScheduler {
    * Ends an active job as failed or cancelled, with its descendants (each
    * failed or cancelled by its own `onParentFailure`), in `tx`.
    */
-  private endJob(tx: RawWriter, root: LiveJob, state: 'failed' | 'cancelled', cause: EndCause, error: string | undefined, endedBy: number | undefined, nowMs: number, now: number, after: After): void {
-    const queue: { job: LiveJob; state: 'failed' | 'cancelled'; cause: EndCause; error: string | undefined; endedBy: number | undefined }[] = [{ job: root, state, cause, error, endedBy }];
+  private endJob(tx: RawWriter, root: LiveJob, state: 'failed' | 'cancelled', cause: EndCause, error: string | undefined, endedBy: string | undefined, nowMs: number, now: number, after: After): void {
+    const queue: { job: LiveJob; state: 'failed' | 'cancelled'; cause: EndCause; error: string | undefined; endedBy: string | undefined }[] = [{ job: root, state, cause, error, endedBy }];
     for (let i = 0; i < queue.length; i++) {
       const e = queue[i]!;
       const job = e.job;
@@ -1225,7 +1225,7 @@ export class LiveScheduler {
           state: cancel ? 'cancelled' : 'failed',
           cause: e.state === 'failed' ? 'parentFailed' : 'parentCancelled',
           error: `parent ${job.id} ${e.state === 'failed' ? 'failed' : 'was cancelled'}`,
-          endedBy: job.seq,
+          endedBy: job.id,
         });
       }
     }
@@ -1804,7 +1804,7 @@ export function infoFrom(h: JobHeader, meta: import('./job-format.js').JobMeta, 
     admission: h.admission === 'none' ? undefined : { verdict: h.admission, predictedFinish: h.predictedFinish },
     error: tail.error,
     endCause: h.endCause === 'none' ? undefined : h.endCause,
-    endedBy: tail.endedBy === undefined ? undefined : (String(tail.endedBy) as JobId),
+    endedBy: tail.endedBy as JobId | undefined,
     result: tail.result,
   };
 }
