@@ -106,9 +106,15 @@ export class ChangeFeed<V> implements AsyncIterableIterator<FeedChange<V>> {
     this.cursor = since ?? store.lastLsn;
     this.live = this.cursor >= store.lastLsn;
     // Fail now, not at the first read, when the history asked for is gone.
-    if (!this.live) store.changesSince(this.cursor, () => {
-      throw new Stop();
-    });
+    if (!this.live) {
+      try {
+        store.changesSince(this.cursor, () => {
+          throw new Stop();
+        });
+      } catch (error) {
+        if (!(error instanceof Stop)) throw error;
+      }
+    }
     this.releasePin = store.retainLog(this.cursor);
     this.stopListening = store.onCommit((change) => this.onCommit(change));
   }

@@ -217,6 +217,8 @@ export class LiveScheduler {
   /** Ready jobs of kinds no worker takes, until one does. */
   private readonly parked = new Map<string, LiveJob[]>();
   private readonly delayed = new MinHeap<LiveJob>();
+  /** Jobs found running (or waiting with nothing to wait for) at open, until the first flush. */
+  private recovering: LiveJob[] = [];
   private readonly leases = new MinHeap<Attempt>();
   private readonly crons = new Map<string, CronRecord>();
   private readonly cronHeap = new MinHeap<string>();
@@ -311,20 +313,27 @@ export class LiveScheduler {
       this.crons.set(name, record);
       this.cronHeap.push(record.nextFireMs, name);
     });
-    // Recovery: attempts of a dead process, and waiting jobs whose parents are all done.
-    const nowMs = this.time.nowMs();
-    const after: After = [];
-    this.store.transactionSync((tx) => {
-      for (const job of [...this.active.values()]) {
-        if (job.state === 'running') {
-          this.counters.recovered++;
-          this.stallJob(tx, job, nowMs, 0, after, true);
-        } else if (job.state === 'waiting' && job.unfinishedParents === 0) {
-          this.release(tx, job, nowMs);
-        }
+    // Recovery (attempts of a dead process, waiting jobs whose parents are
+    // all done) is written by the first flush: this may run inside a
+    // caller's transaction (the first use of db.jobs), where it cannot write.
+    for (const job of this.active.values()) {
+      if (job.state === 'running' || (job.state === 'waiting' && job.unfinishedParents === 0)) this.recovering.push(job);
+    }
+  }
+
+  /** Requeues the attempts found at open and releases waiting jobs found ready (the first flush). */
+  private recover(tx: RawWriter, nowMs: number, now: number, after: After): void {
+    const jobs = this.recovering;
+    this.recovering = [];
+    for (const job of jobs) {
+      if (this.active.get(job.seq) !== job) continue;
+      if (job.state === 'running' && job.attempt === undefined) {
+        this.counters.recovered++;
+        this.stallJob(tx, job, nowMs, now, after);
+      } else if (job.state === 'waiting' && job.unfinishedParents === 0) {
+        this.release(tx, job, nowMs);
       }
-    });
-    for (const f of after) f();
+    }
   }
 
   private makeJob(seq: number, id: JobId, tenant: string, kind: string, state: ActiveState, h: JobHeader, parents: readonly number[]): LiveJob {
@@ -1042,6 +1051,7 @@ export class LiveScheduler {
     const after: After = [];
     try {
       this.store.transactionSync((tx) => {
+        if (this.recovering.length > 0) this.recover(tx, nowMs, now, after);
         const completions = this.completions;
         this.completions = [];
         for (const c of completions) this.applyCompletion(tx, c, nowMs, now, after);
@@ -1271,7 +1281,7 @@ export class LiveScheduler {
       const job = attempt.job;
       job.attempt = undefined;
       this.revoke(attempt, `job ${job.id}: the lease of epoch ${attempt.epoch} expired`);
-      this.stallJob(tx, job, nowMs, now, after, false);
+      this.stallJob(tx, job, nowMs, now, after);
     }
   }
 
@@ -1279,7 +1289,7 @@ export class LiveScheduler {
    * A running job whose attempt is gone (lease missed, or found at open):
    * requeued with a new epoch, or failed once it stalled `stallsMax` times.
    */
-  private stallJob(tx: RawWriter, job: LiveJob, nowMs: number, now: number, after: After, recovered: boolean): void {
+  private stallJob(tx: RawWriter, job: LiveJob, nowMs: number, now: number, after: After): void {
     this.counters.stalled++;
     job.stalls++;
     const requeued = job.stalls <= this.config.stallsMax;
@@ -1290,10 +1300,10 @@ export class LiveScheduler {
       const key = activeKey(job.seq);
       const record = tx.getRaw(key) as Uint8Array;
       tx.putRaw(key, this.editor.copy(record).state('queued').stalls(job.stalls).leaseUntil(NaN).runAt(NaN).bytes);
-      if (!recovered) this.leaveMechanism(job, now, false);
+      this.leaveMechanism(job, now, false);
       job.state = 'queued';
       job.runAt = NaN;
-      if (!recovered) this.makeReady(job, nowMs);
+      this.makeReady(job, nowMs);
     }
     if (this.events.has('stalled')) after.push(() => this.events.emit('stalled', { id: job.id, epoch, requeued }));
   }

@@ -148,6 +148,7 @@ describe('leases and fencing', () => {
     }
     await first.db.close();
     const second = openDb({ dir: first.dir, clock: first.clock });
+    await second.db.scheduler.idle();
     const stats = second.db.scheduler.stats();
     expect(stats.recovered).toBe(3);
     for (const id of ['1', '2', '3']) expect(second.db.jobs.get(id)).toMatchObject({ state: 'queued', epoch: 1, stalls: 1, attempts: 1 });
