@@ -17,7 +17,11 @@
  *                             default }], primaryKey: [column indexes],
  *                             rowid: 'hidden' | 'column' | 'none' }
  *                   index:  { id, name, tableId, sql, columns: [column
- *                             indexes], unique, constraint }
+ *                             indexes], unique, constraint, valueKeyed? }
+ *                           (valueKeyed: true for UNIQUE indexes created by
+ *                           this version, whose entries are keyed by the
+ *                           indexed values alone, see key-format.ts; absent
+ *                           or false: the primary key ends every entry key)
  *                   stats:  { rowCount }
  *
  * A record is valid iff its magic and version match and its body parses to
@@ -96,6 +100,15 @@ export interface IndexDef {
   readonly unique: boolean;
   /** True for the index behind a UNIQUE constraint of CREATE TABLE. */
   readonly constraint: boolean;
+  /**
+   * Entry layout of a UNIQUE index (see key-format.ts): true when an entry
+   * whose indexed values are all non-NULL is keyed by those values alone,
+   * with the primary key tuple as its value, so that a uniqueness check or
+   * an equality lookup is one point read. False for non-unique indexes and
+   * for unique indexes created before this layout existed (their entry keys
+   * end with the primary key, and a uniqueness check scans a key range).
+   */
+  readonly valueKeyed: boolean;
   /** Binary-string prefix of every entry key: keyPrefix | 0x11 | id. */
   readonly entryPrefix: string;
 }
@@ -247,14 +260,16 @@ export class Catalog {
     const where = `index record ${id}`;
     if (body['id'] !== id) throw corrupt(where, 'id does not match its key');
     const { name, tableId, sql, columns, unique, constraint } = body;
+    const valueKeyed = body['valueKeyed'] ?? false;
     if (typeof name !== 'string' || name.length === 0) throw corrupt(where, 'bad name');
     if (typeof sql !== 'string' || typeof unique !== 'boolean' || typeof constraint !== 'boolean') throw corrupt(where, 'bad fields');
+    if (typeof valueKeyed !== 'boolean' || (valueKeyed && !unique)) throw corrupt(where, 'bad valueKeyed');
     const table = typeof tableId === 'number' ? this.tablesById.get(tableId) : undefined;
     if (table === undefined) throw corrupt(where, `unknown table ${String(tableId)}`);
     if (!Array.isArray(columns) || columns.length === 0 || columns.length > indexColumnsMax || !columns.every((i) => Number.isInteger(i) && i >= 0 && i < table.columns.length)) {
       throw corrupt(where, 'bad columns');
     }
-    return { id, name, tableId: table.id, sql, columns: columns as number[], unique, constraint, entryPrefix: this.entryPrefix(id) };
+    return { id, name, tableId: table.id, sql, columns: columns as number[], unique, constraint, valueKeyed, entryPrefix: this.entryPrefix(id) };
   }
 
   makeTable(id: number, name: string, sql: string, columns: readonly ColumnDef[], primaryKey: readonly number[], rowid: RowidKind): TableDef {
@@ -388,7 +403,10 @@ function tableBody(table: TableDef): Record<string, unknown> {
 }
 
 function indexBody(index: IndexDef): Record<string, unknown> {
-  return { id: index.id, name: index.name, tableId: index.tableId, sql: index.sql, columns: index.columns, unique: index.unique, constraint: index.constraint };
+  const body: Record<string, unknown> = { id: index.id, name: index.name, tableId: index.tableId, sql: index.sql, columns: index.columns, unique: index.unique, constraint: index.constraint };
+  // Written only when true, so that records of the older layout read back as they were.
+  if (index.valueKeyed) body['valueKeyed'] = true;
+  return body;
 }
 
 /** A value in a JSON body: null, { n: number }, { t: text }, { b: hex }. */

@@ -124,6 +124,7 @@ export function createTable(engine: EngineCore, binder: Binder, stmt: A.CreateTa
         columns: cols,
         unique: true,
         constraint: true,
+        valueKeyed: true,
         entryPrefix: engine.catalog.entryPrefix(indexId),
       };
       engine.catalog.createIndex(w, index);
@@ -179,28 +180,51 @@ export function createIndex(engine: EngineCore, stmt: A.CreateIndex, sql: string
   engine.write((w, tracker) => {
     tracker.ddl = true;
     const id = engine.catalog.allocateId(w);
-    const index: IndexDef = { id, name, tableId: table.id, sql: sql.slice(stmt.span.start, stmt.span.end), columns, unique: stmt.unique, constraint: false, entryPrefix: engine.catalog.entryPrefix(id) };
+    const index: IndexDef = { id, name, tableId: table.id, sql: sql.slice(stmt.span.start, stmt.span.end), columns, unique: stmt.unique, constraint: false, valueKeyed: stmt.unique, entryPrefix: engine.catalog.entryPrefix(id) };
     engine.catalog.createIndex(w, index);
     backfill(w, table, index);
   }, true);
 }
 
-/** Adds the entries of a new index for every existing row, checking uniqueness. */
+/** Rows whose index entries a CREATE INDEX collects before writing them (bounded memory for any table size). */
+export const backfillChunkRows = 4096;
+
+/**
+ * Adds the entries of a new index for every existing row, checking
+ * uniqueness. Reads the rows a chunk at a time (writing never overlaps a
+ * scan), decoding only the indexed and primary-key columns.
+ */
 function backfill(w: RawWriter, table: TableDef, index: IndexDef): void {
-  const reader = new TableWriter(table, []);
   const writer = new TableWriter(table, [index]);
-  const rows: SqlValue[][] = [];
-  w.scanRaw({ start: table.rowPrefix, end: table.rowPrefix + keyEnd }, (_key, buffer, offset, length) => {
-    reader.cursor.set(buffer, offset, length);
-    rows.push(reader.decodeCurrent());
-  });
-  for (const values of rows) {
-    if (index.unique) {
-      const conflict = writer.findConflict(w, values, writer.rowKey(values));
-      if (conflict !== undefined && conflict.kind === 'unique') throw writer.conflictError(conflict);
+  const cursor = writer.cursor;
+  const needed = [...new Set([...index.columns, ...table.primaryKey])];
+  const values: SqlValue[] = new Array<SqlValue>(table.storedTypes.length).fill(null);
+  const end = table.rowPrefix + keyEnd;
+  // The needed values of a chunk's rows, row after row.
+  const chunk: SqlValue[] = [];
+  let start = table.rowPrefix;
+  for (;;) {
+    chunk.length = 0;
+    let rows = 0;
+    let last: string | undefined;
+    w.scanRaw({ start, end, limit: backfillChunkRows }, (key, buffer, offset, length) => {
+      cursor.set(buffer, offset, length);
+      for (let i = 0; i < needed.length; i++) chunk.push(cursor.value(needed[i] as number));
+      rows++;
+      last = key;
+    });
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < needed.length; i++) values[needed[i] as number] = chunk[r * needed.length + i] as SqlValue;
+      if (index.unique) {
+        const conflict = writer.findConflict(w, values, writer.rowKey(values));
+        if (conflict !== undefined && conflict.kind === 'unique') throw writer.conflictError(conflict);
+      }
+      // Only the index entry is new: write it without rewriting the row.
+      writer.insertEntries(w, values, writer.rowKey(values));
     }
-    // Only the index entry is new: write it without rewriting the row.
-    writer.insertEntries(w, values);
+    if (last === undefined || rows < backfillChunkRows) return;
+    // The smallest key after the last one read.
+    start = last + '\x00';
   }
 }
 

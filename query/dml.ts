@@ -44,17 +44,23 @@ function rowScope(source: BoundSource, holder: { row: SqlValue[] }, parent: Comp
   };
 }
 
-/** Fills the rowid of a new row (INTEGER PRIMARY KEY left NULL, or the hidden rowid). */
+/**
+ * Fills the rowid of a new row (INTEGER PRIMARY KEY left NULL, or the
+ * hidden rowid). Returns it, negated minus one when it was generated here:
+ * a generated rowid is above every stored one, so no row can have it.
+ */
 function assignRowid(engine: EngineCore, table: TableDef, writer: RawWriter, values: SqlValue[]): number | undefined {
   if (table.rowid === 'none') return undefined;
   const at = table.primaryKey[0] as number;
   let rowid = values[at];
+  let generated = false;
   if (rowid === null || rowid === undefined) {
     rowid = engine.nextRowid(table, writer);
     values[at] = rowid;
+    generated = true;
   }
   engine.noteRowid(table, rowid as number);
-  return rowid as number;
+  return generated ? -(rowid as number) - 1 : (rowid as number);
 }
 
 export function compileInsert(bound: BoundInsert, compiler: StatementCompiler, planner: Planner): DmlStatement {
@@ -93,6 +99,7 @@ export function compileInsert(bound: BoundInsert, compiler: StatementCompiler, p
     };
   }
   const width = table.storedTypes.length;
+  const scratchValues: SqlValue[] = new Array<SqlValue>(width).fill(null);
   const conflict = bound.onConflict;
   let upsert: { set: { column: number; value: Getter; type: ValueType }[]; where: Predicate | undefined; existing: { row: SqlValue[] }; excluded: { row: SqlValue[] } } | undefined;
   if (conflict !== undefined && conflict.action === 'update') {
@@ -116,15 +123,19 @@ export function compileInsert(bound: BoundInsert, compiler: StatementCompiler, p
         let changes = 0;
         let lastRowid = engine.lastInsertRowid;
         for (const row of rows) {
-          const values: SqlValue[] = new Array(width).fill(null);
+          // One array for every row: nothing below keeps it past the row.
+          const values = scratchValues;
+          values[width - 1] = null;
           for (let i = 0; i < table.columns.length; i++) {
             const column = table.columns[i] as TableDef['columns'][number];
             const m = bound.columnMap[i] as number;
             values[i] = m >= 0 ? coerceToColumn(column, row.values[m] as SqlValue, row.types[m] as ValueType) : column.defaultValue;
           }
-          const rowid = assignRowid(engine, table, w, values);
+          const assigned = assignRowid(engine, table, w, values);
+          const generated = assigned !== undefined && assigned < 0;
+          const rowid = assigned === undefined ? undefined : generated ? -assigned - 1 : assigned;
           writer.checkNotNull(values);
-          const found = writer.findConflict(w, values, undefined);
+          const found = writer.findConflict(w, values, undefined, generated);
           if (found !== undefined) {
             const applies =
               conflict !== undefined &&

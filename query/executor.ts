@@ -607,33 +607,46 @@ export class StatementCompiler implements CompileEnv {
         },
       };
     }
-    // Secondary index: each entry names a row to fetch.
+    // Secondary index: each entry names a row to fetch, in its value (a
+    // value-keyed unique entry) or at the end of its key (key-format.ts).
     const index = access.index;
     const entryPrefix = index.entryPrefix;
     const columns = index.columns.length;
     const rowKeys = new KeyBuilder();
-    const rowKeyOf = (entry: string): string => {
+    const rowKeyOf = (entry: string, buffer: Uint8Array, offset: number, length: number): string => {
+      if (length > 0) return rowKeys.start(prefix).appendBytes(buffer, offset, offset + length).finish();
       let at = entryPrefix.length;
       for (let i = 0; i < columns; i++) at = skipKeyElement(entry, at);
       return rowKeys.start(prefix).raw(entry, at).finish();
     };
-    const fetch = (entry: string): boolean => {
-      const rowKey = rowKeyOf(entry);
+    const fetch = (entry: string, buffer: Uint8Array, offset: number, length: number): boolean => {
+      const rowKey = rowKeyOf(entry, buffer, offset, length);
       const bytes = state.reader.getRaw(rowKey);
       if (bytes === undefined) {
         throw new FairdbError('CORRUPTION', `index ${index.name} names a row that does not exist in table ${table.name}`);
       }
       return visit(rowKey, bytes, 0, bytes.length);
     };
+    // Equality on every column of a value-keyed unique index: one point read.
+    const pointEntry = index.valueKeyed && access.eq.length === columns && access.low === undefined && access.high === undefined && setValues === undefined;
     return {
       scope,
       run: (sink) => {
         sinkRef = sink;
         stopped = false;
+        if (pointEntry) {
+          const key = keys.point(entryPrefix);
+          if (key === null) return true;
+          if (key !== undefined) {
+            const entry = state.reader.getRaw(key);
+            if (entry !== undefined) fetch(key, entry, 0, entry.length);
+            return !stopped;
+          }
+        }
         if (setValues === undefined) {
           const range = keys.range(entryPrefix);
           if (range === null) return true;
-          // Index entries continue with the primary key: a "point" is a prefix (its end is already set).
+          // Index entries may continue with the primary key: a "point" is a prefix (its end is already set).
           scanRange(state.reader, range, reverse, fetch);
           return !stopped;
         }

@@ -14,6 +14,17 @@
  *   0x04   table id (u32 BE)                           table statistics (catalog.ts)
  *   0x10   table id (u32 BE) | primary key tuple       row (row-format.ts)
  *   0x11   index id (u32 BE) | indexed tuple | pk tuple  empty
+ *   0x11   index id (u32 BE) | indexed tuple           pk tuple (see below)
+ *
+ * Index entries have two layouts. Non-unique indexes (and unique ones
+ * created before the second layout existed) end every entry key with the
+ * row's primary key tuple, and the value is empty. A UNIQUE index created
+ * with `valueKeyed` (catalog.ts) keys an entry whose indexed values are all
+ * non-NULL by those values alone and stores the primary key tuple as the
+ * value, so that checking uniqueness or looking a row up by the whole key
+ * is one point read; an entry with a NULL (NULLs never collide) keeps the
+ * first layout. Readers tell them apart by the value: non-empty means it
+ * holds the primary key (a tuple is never empty).
  *
  * A tuple is the concatenation of its encoded elements; an element is a
  * tag byte and a payload, ordered exactly as SQLite orders values
@@ -194,6 +205,16 @@ export class KeyBuilder {
     const b = this.bytes;
     let at = this.length;
     for (let i = from; i < s.length; i++) b[at++] = s.charCodeAt(i);
+    this.length = at;
+    return this;
+  }
+
+  /** Appends `bytes[start, end)` as they are (a tuple stored as a value, see index entries above). */
+  appendBytes(bytes: Uint8Array, start: number, end: number): this {
+    this.ensure(end - start);
+    const b = this.bytes;
+    let at = this.length;
+    for (let i = start; i < end; i++) b[at++] = bytes[i] as number;
     this.length = at;
     return this;
   }

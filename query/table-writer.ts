@@ -119,6 +119,9 @@ export class TableWriter {
   private readonly encoder: RowEncoder;
   readonly cursor: RowCursor;
   private readonly blobColumns: boolean[];
+  private readonly notNullColumns: number[];
+  /** The primary key tuple of the last `rowKey` as bytes (the value of a value-keyed index entry). */
+  private pkScratch = new Uint8Array(64);
 
   constructor(
     readonly table: TableDef,
@@ -127,6 +130,8 @@ export class TableWriter {
     this.encoder = new RowEncoder(table.layout);
     this.cursor = new RowCursor(table.layout, `table ${table.name}`);
     this.blobColumns = table.storedTypes.map((t) => t === 'BLOB');
+    this.notNullColumns = [];
+    for (let i = 0; i < table.columns.length; i++) if (table.columns[i]?.notNull === true || table.primaryKey.includes(i)) this.notNullColumns.push(i);
   }
 
   private readonly keys = new KeyBuilder();
@@ -137,16 +142,36 @@ export class TableWriter {
     return b.finish();
   }
 
-  /** The key of a row's entry in `index`: indexed values, then the primary key. */
+  /** True when the row's entry in `index` is keyed by the indexed values alone (see key-format.ts). */
+  private keyedByValues(index: IndexDef, values: readonly SqlValue[]): boolean {
+    if (!index.valueKeyed) return false;
+    for (const c of index.columns) if (values[c] === null) return false;
+    return true;
+  }
+
+  /** The key of a row's entry in `index`: the indexed values, then the primary key unless the entry is value-keyed. */
   entryKey(index: IndexDef, values: readonly SqlValue[]): string {
     const b = this.keys.start(index.entryPrefix);
     for (const c of index.columns) b.value(values[c] as SqlValue);
-    for (const c of this.table.primaryKey) b.value(values[c] as SqlValue);
+    if (!this.keyedByValues(index, values)) for (const c of this.table.primaryKey) b.value(values[c] as SqlValue);
     return b.finish();
   }
 
-  /** The row key an index entry points to. */
-  rowKeyOfEntry(index: IndexDef, entryKey: string): string {
+  /** The value of a row's entry in `index`: the primary key tuple of `rowKey` for a value-keyed entry, else empty. */
+  private entryValue(index: IndexDef, values: readonly SqlValue[], rowKey: string): Uint8Array {
+    if (!this.keyedByValues(index, values)) return emptyValue;
+    const from = this.table.rowPrefix.length;
+    const length = rowKey.length - from;
+    if (length > this.pkScratch.length) this.pkScratch = new Uint8Array(Math.max(length, this.pkScratch.length * 2));
+    const out = this.pkScratch;
+    for (let i = 0; i < length; i++) out[i] = rowKey.charCodeAt(from + i);
+    // The store copies the value: the scratch may be reused at once.
+    return out.subarray(0, length);
+  }
+
+  /** The row key an index entry points to: from the entry's value when it holds the primary key, else from the key's tail. */
+  rowKeyOfEntry(index: IndexDef, entryKey: string, value: Uint8Array | undefined): string {
+    if (value !== undefined && value.length > 0) return this.keys.start(this.table.rowPrefix).appendBytes(value, 0, value.length).finish();
     let at = index.entryPrefix.length;
     for (let i = 0; i < index.columns.length; i++) at = skipElement(entryKey, at);
     return this.table.rowPrefix + entryKey.slice(at);
@@ -154,33 +179,43 @@ export class TableWriter {
 
   /** Throws CONSTRAINT when a NOT NULL column (or a primary-key column) is NULL. */
   checkNotNull(values: readonly SqlValue[]): void {
-    const t = this.table;
-    for (let i = 0; i < t.columns.length; i++) {
-      const c = t.columns[i] as ColumnDef;
-      if (values[i] === null && (c.notNull || t.primaryKey.includes(i))) {
-        throw new FairdbError('CONSTRAINT', `NOT NULL constraint failed: ${t.name}.${c.name}`);
-      }
+    const columns = this.notNullColumns;
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i] as number;
+      if (values[c] === null) throw new FairdbError('CONSTRAINT', `NOT NULL constraint failed: ${this.table.name}.${(this.table.columns[c] as ColumnDef).name}`);
     }
   }
 
   /**
    * The first PRIMARY KEY or UNIQUE constraint the row would violate,
    * ignoring the row stored under `selfKey` (the row being updated).
+   * `knownNew`: the caller knows no row has this primary key (a fresh rowid).
    */
-  findConflict(reader: RawReader, values: readonly SqlValue[], selfKey: string | undefined): Conflict | undefined {
-    const key = this.rowKey(values);
-    if (key !== selfKey && reader.getRaw(key) !== undefined) return { kind: 'primary', rowKey: key };
+  findConflict(reader: RawReader, values: readonly SqlValue[], selfKey: string | undefined, knownNew = false): Conflict | undefined {
+    if (!knownNew) {
+      const key = this.rowKey(values);
+      if (key !== selfKey && reader.getRaw(key) !== undefined) return { kind: 'primary', rowKey: key };
+    }
     for (const index of this.indexes) {
       if (!index.unique) continue;
-      const cols = index.columns.map((c) => values[c] as SqlValue);
       // NULLs are distinct from each other in UNIQUE constraints (SQL, SQLite).
-      if (cols.some((v) => v === null)) continue;
+      let hasNull = false;
+      for (const c of index.columns) if (values[c] === null) hasNull = true;
+      if (hasNull) continue;
       const b = this.keys.start(index.entryPrefix);
-      for (const v of cols) b.value(v);
+      for (const c of index.columns) b.value(values[c] as SqlValue);
       const prefix = b.finish();
+      if (index.valueKeyed) {
+        // One point read: the entry of these values, if any, names its row.
+        const found = reader.getRaw(prefix);
+        if (found === undefined) continue;
+        const rowKey = this.rowKeyOfEntry(index, prefix, found);
+        if (rowKey !== selfKey) return { kind: 'unique', index, rowKey };
+        continue;
+      }
       let conflict: string | undefined;
       reader.scanRaw({ start: prefix, end: prefix + keyEnd, limit: 2 }, (entry) => {
-        const rowKey = this.rowKeyOfEntry(index, entry);
+        const rowKey = this.rowKeyOfEntry(index, entry, undefined);
         if (rowKey === selfKey) return true;
         conflict = rowKey;
         return false;
@@ -200,15 +235,17 @@ export class TableWriter {
   /** Writes a new row and its index entries (constraints already checked). */
   insert(writer: RawWriter, values: readonly SqlValue[]): string {
     const key = this.rowKey(values);
-    const entries = this.indexes.map((index) => this.entryKey(index, values));
     writer.putRaw(key, this.encoder.encode(values));
-    for (const e of entries) writer.putRaw(e, emptyValue);
+    this.insertEntries(writer, values, key);
     return key;
   }
 
-  /** Writes the index entries of an existing row (building a new index). */
-  insertEntries(writer: RawWriter, values: readonly SqlValue[]): void {
-    for (const index of this.indexes) writer.putRaw(this.entryKey(index, values), emptyValue);
+  /** Writes the index entries of a row stored under `rowKey` (a new row, or an existing one when building a new index). */
+  insertEntries(writer: RawWriter, values: readonly SqlValue[], rowKey: string): void {
+    for (const index of this.indexes) {
+      const entry = this.entryKey(index, values);
+      writer.putRaw(entry, this.entryValue(index, values, rowKey));
+    }
   }
 
   /** Deletes a row and its index entries. */
@@ -224,14 +261,15 @@ export class TableWriter {
     for (const index of this.indexes) {
       const oldEntry = this.entryKey(index, oldValues);
       const newEntry = this.entryKey(index, newValues);
-      if (oldEntry !== newEntry) changes.push({ index, oldEntry, newEntry });
+      // A value-keyed entry holds the primary key: it changes with the row key too.
+      if (oldEntry !== newEntry || (newKey !== oldKey && this.keyedByValues(index, newValues))) changes.push({ index, oldEntry, newEntry });
     }
     const encoded = this.encoder.encode(newValues);
     if (newKey !== oldKey) writer.delRaw(oldKey);
     writer.putRaw(newKey, encoded);
     for (const c of changes) {
-      writer.delRaw(c.oldEntry);
-      writer.putRaw(c.newEntry, emptyValue);
+      if (c.oldEntry !== c.newEntry) writer.delRaw(c.oldEntry);
+      writer.putRaw(c.newEntry, this.entryValue(c.index, newValues, newKey));
     }
     return newKey;
   }

@@ -103,6 +103,74 @@ describe('persistence', () => {
     expect(createSqlEngine(store, { keyPrefix: '\x01b' }).query('SELECT count(*) AS n FROM t')).toEqual([{ n: 2 }]);
   });
 
+  it('unique indexes: value-keyed entries, and indexes of the older layout keep working', () => {
+    const { store, db } = fresh();
+    db.exec(`
+      CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT, team INTEGER);
+      CREATE UNIQUE INDEX u_email ON u (email);
+      CREATE UNIQUE INDEX u_team_email ON u (team, email);
+    `);
+    const insert = db.prepare('INSERT INTO u VALUES (?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 1; i <= 300; i++) insert.run(i, i % 50 === 0 ? null : `e${i}`, i % 3);
+    })();
+    // Entries without NULL are keyed by the values (the primary key is the value);
+    // entries with a NULL end with the primary key and have an empty value.
+    const entries: { key: RawKey; value: Uint8Array }[] = [];
+    store.scanRaw({ start: '\x01q\x11', end: '\x01q\x12' }, (key, buffer, offset, length) => {
+      entries.push({ key, value: buffer.slice(offset, offset + length) });
+    });
+    expect(entries.length).toBe(600);
+    expect(entries.filter((e) => e.value.length > 0).length).toBe(2 * 294);
+    const check = (engine: SqlEngine) => {
+      expect(engine.query("SELECT id FROM u WHERE email = 'e7'")).toEqual([{ id: 7 }]);
+      expect(engine.query("SELECT id FROM u WHERE team = 2 AND email = 'e8'")).toEqual([{ id: 8 }]);
+      expect(engine.query('SELECT count(*) AS n FROM u WHERE email IS NULL')).toEqual([{ n: 6 }]);
+      expect(code(() => engine.exec("INSERT INTO u VALUES (1000, 'e9', 7)"))).toBe('CONSTRAINT');
+      expect(code(() => engine.exec("UPDATE u SET email = 'e10' WHERE id = 11"))).toBe('CONSTRAINT');
+      // NULLs never collide.
+      engine.exec('INSERT INTO u VALUES (1001, NULL, 1)');
+      // Changing the primary key of a row moves its entries with it.
+      engine.exec('UPDATE u SET id = 2000 WHERE id = 12');
+      expect(engine.query("SELECT id FROM u WHERE email = 'e12'")).toEqual([{ id: 2000 }]);
+      expect(engine.query("SELECT id FROM u WHERE team = 0 AND email = 'e12'")).toEqual([{ id: 2000 }]);
+      expect(code(() => engine.exec("INSERT INTO u VALUES (2001, 'e12', 5)"))).toBe('CONSTRAINT');
+      engine.exec('DELETE FROM u WHERE id = 2000');
+      engine.exec("INSERT INTO u VALUES (2001, 'e12', 5)");
+      expect(engine.query("SELECT id FROM u WHERE email = 'e12'")).toEqual([{ id: 2001 }]);
+      engine.exec("INSERT INTO u VALUES (3000, 'new', 1) ON CONFLICT (email) DO UPDATE SET team = 9");
+      engine.exec("INSERT INTO u VALUES (3001, 'new', 1) ON CONFLICT (email) DO UPDATE SET team = 9");
+      expect(engine.query("SELECT id, team FROM u WHERE email = 'new'")).toEqual([{ id: 3000, team: 9 }]);
+      expect(code(() => engine.exec('CREATE UNIQUE INDEX u_team ON u (team)'))).toBe('CONSTRAINT');
+    };
+    // A copy of the store rewritten to the older layout: pk at the end of
+    // every entry key, empty values, and index records without valueKeyed.
+    const legacy = new ModelKvStore();
+    const decoder = new TextDecoder();
+    store.scanRaw({}, (key, buffer, offset, length) => {
+      const value = buffer.slice(offset, offset + length);
+      legacy.transactionSync((tx) => {
+        if (key.startsWith('\x01q\x11') && value.length > 0) {
+          tx.putRaw(key + Buffer.from(value).toString('latin1'), new Uint8Array(0));
+        } else if (key.startsWith('\x01q\x03')) {
+          const body = JSON.parse(decoder.decode(value.subarray(5))) as Record<string, unknown>;
+          expect(body['valueKeyed']).toBe(true);
+          delete body['valueKeyed'];
+          tx.putRaw(key, new Uint8Array([...value.subarray(0, 5), ...new TextEncoder().encode(JSON.stringify(body))]));
+        } else {
+          tx.putRaw(key, value);
+        }
+      });
+    });
+    check(db);
+    check(createSqlEngine(legacy, { columnarRowsMin: 0 }));
+    let legacyValues = 0;
+    legacy.scanRaw({ start: '\x01q\x11', end: '\x01q\x12' }, (_key, _buffer, _offset, length) => {
+      if (length > 0) legacyValues++;
+    });
+    expect(legacyValues).toBe(0);
+  });
+
   it('refuses a damaged catalog with CORRUPTION', () => {
     const { store, db } = fresh();
     db.exec('CREATE TABLE t (x INTEGER)');
