@@ -88,19 +88,39 @@ export function writeCheckpointChain(
 
 /** Reads the image of `descriptor` from `chain` into a new buffer and verifies its CRC. */
 export function readCheckpointImage(device: Device, segmentBytes: number, descriptor: CheckpointDescriptor, chain: readonly ChainSegment[]): Uint8Array {
-  const capacity = checkpointCapacity(segmentBytes);
+  const chunks = readCheckpointChunks(device, segmentBytes, descriptor, chain);
   const image = new Uint8Array(descriptor.imageBytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    image.set(chunk, at);
+    at += chunk.length;
+  }
+  return image;
+}
+
+/**
+ * The image as views of the device, one per segment of the chain, in order,
+ * after checking its length and CRC: no copy of a large image.
+ * IMPORTANT: the views alias device memory; copy what outlives the next
+ * checkpoint (which frees these segments).
+ */
+export function readCheckpointChunks(device: Device, segmentBytes: number, descriptor: CheckpointDescriptor, chain: readonly ChainSegment[]): Uint8Array[] {
+  const capacity = checkpointCapacity(segmentBytes);
+  const chunks: Uint8Array[] = [];
   let read = 0;
+  let crc = 0;
   for (const segment of chain) {
     const length = Math.min(capacity, descriptor.imageBytes - read);
     if (length <= 0) break;
-    image.set(device.read(segmentDataOffset + segmentBase(segment.index, segmentBytes), length), read);
+    const chunk = device.read(segmentDataOffset + segmentBase(segment.index, segmentBytes), length);
+    crc = crc32c(chunk, crc);
+    chunks.push(chunk);
     read += length;
   }
   const first = chain[0];
   assert(first !== undefined, 'a checkpoint has a chain');
-  if (read !== descriptor.imageBytes || crc32c(image) !== descriptor.imageCrc) {
+  if (read !== descriptor.imageBytes || crc >>> 0 !== descriptor.imageCrc >>> 0) {
     throw new CorruptionError(device.location, segmentBase(first.index, segmentBytes) + segmentDataOffset, `checkpoint image at LSN ${descriptor.lsn} fails its CRC`);
   }
-  return image;
+  return chunks;
 }

@@ -36,9 +36,15 @@ export interface SegmentInfo {
   readonly index: number;
   readonly base: number;
   readonly firstLsn: Lsn;
-  /** Last LSN it holds; `firstLsn - 1` when it is empty. */
+  /**
+   * Last LSN it holds; `firstLsn - 1` when it is empty. With `exact: false`
+   * and a segment not yet walked, an upper bound.
+   */
   readonly lastLsn: Lsn;
-  /** Bytes of records (headers, payloads, padding) in the segment. */
+  /**
+   * Bytes of records (headers, payloads, padding) in the segment; with
+   * `exact: false`, NaN for a segment not yet walked.
+   */
   readonly usedBytes: number;
   /** True for the segment appends go to (never freed). */
   readonly active: boolean;
@@ -173,8 +179,19 @@ export interface Wal {
   writeCheckpoint(lsn: Lsn, image: readonly Uint8Array[]): void;
   /** The current checkpoint (a copy, CRC-verified), or undefined. */
   readCheckpoint(): { lsn: Lsn; image: Uint8Array } | undefined;
-  /** The live log segments in LSN order. */
-  segments(): readonly SegmentInfo[];
+  /**
+   * The current checkpoint as CRC-verified views of the device, one per
+   * segment of its chain (no copy), or undefined. IMPORTANT: the views alias
+   * device memory that the next checkpoint frees.
+   */
+  readCheckpointChunks(): { lsn: Lsn; chunks: Uint8Array[] } | undefined;
+  /**
+   * The live log segments in LSN order. Segments wholly before the checkpoint
+   * are not read at open; by default (`exact: true`) their records are
+   * walked here, once, to learn their extent — which reads every byte of
+   * them. `exact: false` answers from what is known without reading.
+   */
+  segments(options?: { readonly exact?: boolean }): readonly SegmentInfo[];
   /**
    * Visits the records of one log segment in order, CRC-verified (for
    * compaction). IMPORTANT: `payload` is a device view.

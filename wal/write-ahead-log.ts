@@ -27,7 +27,7 @@ import {
   unreachable,
   type Device,
 } from '../storage/device/index.js';
-import { readCheckpointImage, writeCheckpointChain } from './checkpoint.js';
+import { readCheckpointChunks, readCheckpointImage, writeCheckpointChain } from './checkpoint.js';
 import { segmentDataOffset, segmentsOffset, superblockOffsets } from './layout.js';
 import { checkpointBytesMax, groupBytesMax, lsnMax, recordBytesMaxFor, recordTypeMax, recordTypeMin } from './limits.js';
 import { readU32 } from './little-endian.js';
@@ -398,22 +398,26 @@ export class WriteAheadLog implements Wal {
     return { ref: { lsn: f.lsn as Lsn, type: f.type, address, length: f.length }, payload };
   }
 
-  segments(): readonly SegmentInfo[] {
+  segments(options?: { readonly exact?: boolean }): readonly SegmentInfo[] {
     this.checkUsable();
+    const exact = options?.exact ?? true;
     const out: SegmentInfo[] = [];
     for (const s of this.logs) {
-      this.ensureExtent(s);
+      if (exact) this.ensureExtent(s);
+      const known = s.end >= 0;
       out.push({
         index: s.index,
         base: this.space.base(s.index),
         firstLsn: s.firstLsn as Lsn,
-        lastLsn: s.lastLsn as Lsn,
-        usedBytes: s.end - segmentDataOffset,
+        // Not yet walked: every LSN of the segment is below its limit.
+        lastLsn: (known ? s.lastLsn : s.lsnLimit - 1) as Lsn,
+        usedBytes: known ? s.end - segmentDataOffset : NaN,
         active: s === this.active,
       });
     }
     return out;
   }
+
 
   scanSegment(index: number, visit: (ref: RecordRef, payload: Uint8Array) => void): void {
     this.checkUsable();
@@ -563,6 +567,13 @@ export class WriteAheadLog implements Wal {
     const descriptor = this.superblock.checkpoint;
     if (descriptor === undefined) return undefined;
     return { lsn: descriptor.lsn as Lsn, image: readCheckpointImage(this.device, this.segmentBytes, descriptor, this.chain) };
+  }
+
+  readCheckpointChunks(): { lsn: Lsn; chunks: Uint8Array[] } | undefined {
+    this.checkUsable();
+    const descriptor = this.superblock.checkpoint;
+    if (descriptor === undefined) return undefined;
+    return { lsn: descriptor.lsn as Lsn, chunks: readCheckpointChunks(this.device, this.segmentBytes, descriptor, this.chain) };
   }
 
   freeSegment(index: number): void {

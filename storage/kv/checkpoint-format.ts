@@ -88,45 +88,134 @@ export function encodeCheckpoint(count: number, source: EntrySource, nextTxId: n
   ];
 }
 
+/**
+ * Reads little-endian fields from an image given as consecutive chunks
+ * (the log hands a large image over as views of its segments, so it is never
+ * copied). Reads move forward through the image, so each cursor remembers
+ * its chunk; a field that straddles two chunks is assembled in a scratch.
+ */
+class ChunkCursor {
+  private index = 0;
+  private start = 0;
+  private end: number;
+  private buf: Buffer;
+  private readonly scratch = Buffer.alloc(8);
+
+  constructor(
+    private readonly chunks: readonly Buffer[],
+    private readonly starts: readonly number[],
+  ) {
+    this.buf = chunks[0] as Buffer;
+    this.end = this.buf.length;
+  }
+
+  f64(pos: number): number {
+    return pos >= this.start && pos + 8 <= this.end ? this.buf.readDoubleLE(pos - this.start) : this.slow(pos, 8).readDoubleLE(0);
+  }
+
+  u32(pos: number): number {
+    return pos >= this.start && pos + 4 <= this.end ? this.buf.readUInt32LE(pos - this.start) : this.slow(pos, 4).readUInt32LE(0);
+  }
+
+  u16(pos: number): number {
+    return pos >= this.start && pos + 2 <= this.end ? this.buf.readUInt16LE(pos - this.start) : this.slow(pos, 2).readUInt16LE(0);
+  }
+
+  latin1(pos: number, length: number): string {
+    if (pos >= this.start && pos + length <= this.end) return this.buf.toString('latin1', pos - this.start, pos - this.start + length);
+    this.moveTo(pos);
+    if (pos + length <= this.end) return this.buf.toString('latin1', pos - this.start, pos - this.start + length);
+    return this.gather(pos, Buffer.allocUnsafe(length)).toString('latin1');
+  }
+
+  /** Moves to the chunk holding `pos`; if the field still straddles chunks, gathers it. */
+  private slow(pos: number, size: number): Buffer {
+    this.moveTo(pos);
+    if (pos + size <= this.end) return this.buf.subarray(pos - this.start, pos - this.start + size);
+    return this.gather(pos, this.scratch.subarray(0, size));
+  }
+
+  private moveTo(pos: number): void {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.starts[mid] as number) <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    this.index = lo;
+    this.buf = this.chunks[lo] as Buffer;
+    this.start = this.starts[lo] as number;
+    this.end = this.start + this.buf.length;
+  }
+
+  private gather(pos: number, into: Buffer): Buffer {
+    let filled = 0;
+    let i = this.index;
+    while (filled < into.length) {
+      const chunk = this.chunks[i] as Buffer;
+      const from = pos + filled - (this.starts[i] as number);
+      const n = Math.min(chunk.length - from, into.length - filled);
+      chunk.copy(into, filled, from, from + n);
+      filled += n;
+      i++;
+    }
+    return into;
+  }
+}
+
 /** Decodes and validates an image; `where` names the device for errors. */
-export function decodeCheckpoint(image: Uint8Array, where: { file: string; offset: number }, deviceBytes: number): CheckpointContents {
+export function decodeCheckpoint(image: Uint8Array | readonly Uint8Array[], where: { file: string; offset: number }, deviceBytes: number): CheckpointContents {
   const fail = (at: number, why: string): never => {
     throw new CorruptionError(where.file, where.offset + at, `invalid checkpoint image: ${why}`);
   };
-  if (image.length < headerBytes) fail(0, `${image.length} bytes is shorter than the header`);
-  const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
-  if (bytes.readUInt32LE(0) !== checkpointMagic) fail(0, 'bad magic');
-  const version = bytes.readUInt16LE(4);
+  const chunks = (image instanceof Uint8Array ? [image] : image)
+    .filter((c) => c.length > 0)
+    .map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+  const starts: number[] = [];
+  let imageBytes = 0;
+  for (const c of chunks) {
+    starts.push(imageBytes);
+    imageBytes += c.length;
+  }
+  if (imageBytes < headerBytes) fail(0, `${imageBytes} bytes is shorter than the header`);
+  const header = new ChunkCursor(chunks, starts);
+  if (header.u32(0) !== checkpointMagic) fail(0, 'bad magic');
+  const version = header.u16(4);
   if (version !== checkpointFormatVersion) fail(4, `unknown format version ${version}`);
-  if (bytes.readUInt16LE(6) !== 0 || bytes.readUInt32LE(32) !== 0 || bytes.readUInt32LE(36) !== 0) fail(6, 'reserved bytes are not zero');
-  const count = readUint53(bytes, 8);
-  const keyBytes = readUint53(bytes, 16);
-  const nextTxId = readUint53(bytes, 24);
+  if (header.u16(6) !== 0 || header.u32(32) !== 0 || header.u32(36) !== 0) fail(6, 'reserved bytes are not zero');
+  const count = header.u32(8) + Math.min(header.u32(12), 0x1fffff) * 4294967296;
+  const keyBytes = header.u32(16) + Math.min(header.u32(20), 0x1fffff) * 4294967296;
+  const nextTxId = header.u32(24) + Math.min(header.u32(28), 0x1fffff) * 4294967296;
   const addressesAt = headerBytes;
   const lengthsAt = addressesAt + 8 * count;
   const keyLengthsAt = lengthsAt + align8(4 * count);
   const keysAt = keyLengthsAt + align8(2 * count);
-  if (count > image.length / 14 || keysAt + keyBytes !== image.length) {
-    fail(8, `length ${image.length} does not match ${count} entries with ${keyBytes} key bytes`);
+  if (count > imageBytes / 14 || keysAt + keyBytes !== imageBytes) {
+    fail(8, `length ${imageBytes} does not match ${count} entries with ${keyBytes} key bytes`);
   }
-  // Copy the arrays out: the image view may not be aligned for typed arrays,
-  // and the index must not alias device memory that compaction may free.
+  // The arrays are copied out: the index must not alias device memory that
+  // the next checkpoint frees.
   const addresses = new Float64Array(count);
   const lengths = new Uint32Array(count);
   const keys: RawKey[] = new Array(count);
+  const addressCursor = new ChunkCursor(chunks, starts);
+  const lengthCursor = new ChunkCursor(chunks, starts);
+  const keyLengthCursor = new ChunkCursor(chunks, starts);
+  const keyCursor = new ChunkCursor(chunks, starts);
   let keyAt = keysAt;
   let previous: RawKey | undefined;
   for (let i = 0; i < count; i++) {
-    const address = bytes.readDoubleLE(addressesAt + 8 * i);
-    const length = bytes.readUInt32LE(lengthsAt + 4 * i);
-    const keyLength = bytes.readUInt16LE(keyLengthsAt + 2 * i);
+    const address = addressCursor.f64(addressesAt + 8 * i);
+    const length = lengthCursor.u32(lengthsAt + 4 * i);
+    const keyLength = keyLengthCursor.u16(keyLengthsAt + 2 * i);
     if (!Number.isSafeInteger(address) || address < 0 || address + length > deviceBytes) {
       fail(addressesAt + 8 * i, `entry ${i} points outside the device`);
     }
     if (keyLength === 0 || keyLength > keyBytesMax || keyAt + keyLength > keysAt + keyBytes) {
       fail(keyLengthsAt + 2 * i, `entry ${i} has a bad key length ${keyLength}`);
     }
-    const key = bytes.toString('latin1', keyAt, keyAt + keyLength);
+    const key = keyCursor.latin1(keyAt, keyLength);
     if (previous !== undefined && !(previous < key)) fail(keyAt, `entry ${i} is out of key order`);
     addresses[i] = address;
     lengths[i] = length;
@@ -143,9 +232,3 @@ function writeUint53(buf: Buffer, offset: number, value: number): void {
   buf.writeUInt32LE(Math.floor(value / 4294967296), offset + 4);
 }
 
-function readUint53(buf: Buffer, offset: number): number {
-  const high = buf.readUInt32LE(offset + 4);
-  // Values at or above 2^53 cannot be exact in a double; they never occur in
-  // a valid image, so an impossible count is reported by the length check.
-  return buf.readUInt32LE(offset) + Math.min(high, 0x1fffff) * 4294967296;
-}

@@ -212,13 +212,13 @@ export class LogStore implements RawKvStore {
       groupWindowMs: this.options.groupWindowMs,
       ...(this.options.segmentBytes === undefined ? {} : { segmentBytes: this.options.segmentBytes }),
     });
-    const checkpoint = this.wal.readCheckpoint();
+    const checkpoint = this.wal.readCheckpointChunks();
     let checkpointKeys = 0;
     if (checkpoint === undefined) {
       this.tree = BTree.empty();
       this.nextTxId = 1;
     } else {
-      const contents = decodeCheckpoint(checkpoint.image, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
+      const contents = decodeCheckpoint(checkpoint.chunks, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
       this.tree = BTree.fromSorted(contents.keys, contents.addresses, contents.lengths);
       this.nextTxId = contents.nextTxId;
       checkpointKeys = contents.keys.length;
@@ -603,7 +603,7 @@ export class LogStore implements RawKvStore {
     this.checkOpen();
     if (!Number.isSafeInteger(sinceLsn) || sinceLsn < 0) throw new InvalidArgumentError(`since must be a non-negative integer LSN, got ${sinceLsn}`);
     if (sinceLsn >= this.wal.lastLsn) return;
-    const segments = this.wal.segments().filter((s) => s.lastLsn > sinceLsn && s.lastLsn >= s.firstLsn);
+    const segments = this.wal.segments({ exact: false }).filter((s) => s.lastLsn > sinceLsn && s.lastLsn >= s.firstLsn);
     let expected = sinceLsn + 1;
     const gone = (): never => {
       throw new FairdbError('NOT_FOUND', `the change history after LSN ${sinceLsn} is no longer in the log (compacted); the oldest kept starts at ${segments[0]?.firstLsn ?? this.wal.lastLsn + 1}`);
@@ -730,7 +730,7 @@ export class LogStore implements RawKvStore {
   // ---------------------------------------------------------------- segments, checkpoints, compaction
 
   private learnSegmentLayout(): void {
-    const segments = this.wal.segments();
+    const segments = this.wal.segments({ exact: false });
     if (segments.length === 0) return;
     const first = segments[0]!;
     this.segmentBytes = this.wal.segmentBytes;
@@ -856,13 +856,14 @@ export class LogStore implements RawKvStore {
     const victims: { index: number; dead: number }[] = [];
     let sealedBytes = 0;
     let sealedDead = 0;
-    for (const s of this.wal.segments()) {
+    for (const s of this.wal.segments({ exact: false })) {
       if (s.active || pending.has(s.index) || s.lastLsn > retainedFrom) continue;
       const live = this.liveBySlot.get(s.index) ?? 0;
-      const dead = Math.max(0, s.usedBytes - live);
-      sealedBytes += s.usedBytes;
+      const used = this.usedBytesOf(s.usedBytes);
+      const dead = Math.max(0, used - live);
+      sealedBytes += used;
       sealedDead += dead;
-      if (force ? dead > 0 : s.usedBytes > 0 && dead / s.usedBytes >= ratio) victims.push({ index: s.index, dead });
+      if (force ? dead > 0 : used > 0 && dead / used >= ratio) victims.push({ index: s.index, dead });
     }
     if (!force && (sealedBytes === 0 || sealedDead / sealedBytes < ratio)) return [];
     victims.sort((a, b) => b.dead - a.dead);
@@ -946,10 +947,20 @@ export class LogStore implements RawKvStore {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /**
+   * Bytes used in a log segment; a sealed segment not walked since open
+   * (NaN from the log) counts as full: sealed segments are full but for the
+   * last record that did not fit, and walking one to know better would read
+   * all of it.
+   */
+  private usedBytesOf(used: number): number {
+    return Number.isNaN(used) ? this.segmentBytes - segmentRecordsOffset : used;
+  }
+
   stats(): LogStoreStats {
-    const segments = this.wal.segments();
+    const segments = this.wal.segments({ exact: false });
     let logBytes = 0;
-    for (const s of segments) logBytes += s.usedBytes;
+    for (const s of segments) logBytes += this.usedBytesOf(s.usedBytes);
     return {
       keys: this.tree.size,
       liveBytes: this.liveBytes,
@@ -1004,6 +1015,9 @@ export class LogStore implements RawKvStore {
     if (this.failed === undefined) this.failed = error instanceof Error ? error : new Error(String(error));
   }
 }
+
+/** Where records start in a log segment (see wal/FORMAT.md). */
+const segmentRecordsOffset = 128;
 
 /** Approximate bytes of log framing per record (record header and alignment). */
 const recordFramingBytes = 32;
