@@ -87,47 +87,50 @@ export function timeMs(value: unknown): number | undefined {
   return ms;
 }
 
-/** Validates a submission; throws INVALID_ARGUMENT or LIMIT. */
+/**
+ * Validates a submission; throws INVALID_ARGUMENT or LIMIT. Messages are
+ * built only for the checks that fail (this runs for every job submitted).
+ */
 export function resolveSpec(spec: SubmitSpec, ctx: SpecContext): ResolvedSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new InvalidArgumentError('a job must be an object');
   const v = new OptionsViolations('job');
-  for (const key of Object.keys(spec)) v.check(knownFields.has(key), `unknown field ${JSON.stringify(key)}`);
+  for (const key of Object.keys(spec)) if (!knownFields.has(key)) v.check(false, `unknown field ${JSON.stringify(key)}`);
   const tenantProblem = nameProblem(spec.tenant, 'tenant');
   v.check(tenantProblem === undefined, tenantProblem ?? '');
   const kindProblem = nameProblem(spec.kind, 'kind');
   v.check(kindProblem === undefined, kindProblem ?? '');
   if (kindProblem === undefined && ctx.kinds !== undefined) {
-    v.check(ctx.kinds.has(spec.kind), `unknown kind ${JSON.stringify(spec.kind)} (the scheduler is configured with kinds: ${[...ctx.kinds].join(', ')})`);
+    if (!ctx.kinds.has(spec.kind)) v.check(false, `unknown kind ${JSON.stringify(spec.kind)} (the scheduler is configured with kinds: ${[...ctx.kinds].join(', ')})`);
   }
   const slots = spec.slots ?? 1;
-  v.check(Number.isSafeInteger(slots) && slots >= 1 && slots <= ctx.poolSlots, `slots must be an integer in 1..${ctx.poolSlots} (the pool's slots), got ${String(spec.slots)}`);
+  if (!(Number.isSafeInteger(slots) && slots >= 1 && slots <= ctx.poolSlots)) v.check(false, `slots must be an integer in 1..${ctx.poolSlots} (the pool's slots), got ${String(spec.slots)}`);
   const work = spec.work ?? workDefault;
-  v.check(typeof work === 'number' && Number.isFinite(work) && work > 0 && work <= workMax, `work must be a number of slot-seconds in (0, ${workMax}], got ${String(spec.work)}`);
+  if (!(typeof work === 'number' && Number.isFinite(work) && work > 0 && work <= workMax)) v.check(false, `work must be a number of slot-seconds in (0, ${workMax}], got ${String(spec.work)}`);
   const priority = spec.priority ?? 0;
-  v.check(Number.isSafeInteger(priority) && Math.abs(priority) <= priorityAbsMax, `priority must be an integer in -${priorityAbsMax}..${priorityAbsMax}, got ${String(spec.priority)}`);
+  if (!(Number.isSafeInteger(priority) && Math.abs(priority) <= priorityAbsMax)) v.check(false, `priority must be an integer in -${priorityAbsMax}..${priorityAbsMax}, got ${String(spec.priority)}`);
   const weight = spec.weight ?? NaN;
-  v.check(spec.weight === undefined || (typeof weight === 'number' && Number.isFinite(weight) && weight > 0 && weight <= weightMax), `weight must be a number in (0, ${weightMax}], got ${String(spec.weight)}`);
+  if (!(spec.weight === undefined || (typeof weight === 'number' && Number.isFinite(weight) && weight > 0 && weight <= weightMax))) v.check(false, `weight must be a number in (0, ${weightMax}], got ${String(spec.weight)}`);
   const runAt = timeMs(spec.runAt);
-  v.check(runAt !== undefined, `runAt must be an epoch-ms time in 0..${timeMsMax} or a valid Date, got ${String(spec.runAt)}`);
+  if (runAt === undefined) v.check(false, `runAt must be an epoch-ms time in 0..${timeMsMax} or a valid Date, got ${String(spec.runAt)}`);
   const deadline = timeMs(spec.deadline);
-  v.check(deadline !== undefined, `deadline must be an epoch-ms time in 0..${timeMsMax} or a valid Date, got ${String(spec.deadline)}`);
+  if (deadline === undefined) v.check(false, `deadline must be an epoch-ms time in 0..${timeMsMax} or a valid Date, got ${String(spec.deadline)}`);
   if (deadline !== undefined && !Number.isNaN(deadline)) {
-    v.check(deadline > ctx.nowMs, `deadline ${new Date(deadline).toISOString()} is in the past (now is ${new Date(ctx.nowMs).toISOString()})`);
-    if (runAt !== undefined && !Number.isNaN(runAt)) v.check(deadline > runAt, `deadline ${deadline} must be after runAt ${runAt}`);
+    if (!(deadline > ctx.nowMs)) v.check(false, `deadline ${new Date(deadline).toISOString()} is in the past (now is ${new Date(ctx.nowMs).toISOString()})`);
+    if (runAt !== undefined && !Number.isNaN(runAt) && !(deadline > runAt)) v.check(false, `deadline ${deadline} must be after runAt ${runAt}`);
   }
   const retries = spec.retries ?? 0;
-  v.check(Number.isSafeInteger(retries) && retries >= 0, `retries must be a non-negative integer, got ${String(spec.retries)}`);
+  if (!(Number.isSafeInteger(retries) && retries >= 0)) v.check(false, `retries must be a non-negative integer, got ${String(spec.retries)}`);
   let backoff: BackoffKind = 'none';
   let backoffDelay = 0;
   if (spec.backoff !== undefined) {
     const b = spec.backoff as { type?: unknown; delay?: unknown } | null;
     if (typeof b !== 'object' || b === null) v.check(false, 'backoff must be { type, delay }');
     else {
-      v.check(b.type === 'exponential' || b.type === 'fixed', `backoff.type must be 'exponential' or 'fixed', got ${String(b.type)}`);
-      v.check(typeof b.delay === 'number' && Number.isFinite(b.delay) && b.delay >= 0, `backoff.delay must be a non-negative number of ms, got ${String(b.delay)}`);
+      if (!(b.type === 'exponential' || b.type === 'fixed')) v.check(false, `backoff.type must be 'exponential' or 'fixed', got ${String(b.type)}`);
+      if (!(typeof b.delay === 'number' && Number.isFinite(b.delay) && b.delay >= 0)) v.check(false, `backoff.delay must be a non-negative number of ms, got ${String(b.delay)}`);
       if (b.type === 'exponential' || b.type === 'fixed') backoff = b.type;
       if (typeof b.delay === 'number') backoffDelay = b.delay;
-      for (const key of Object.keys(b)) v.check(key === 'type' || key === 'delay', `unknown backoff field ${JSON.stringify(key)}`);
+      for (const key of Object.keys(b)) if (!(key === 'type' || key === 'delay')) v.check(false, `unknown backoff field ${JSON.stringify(key)}`);
     }
   }
   const dependsOn: string[] = [];
@@ -140,24 +143,24 @@ export function resolveSpec(spec: SubmitSpec, ctx: SpecContext): ResolvedSpec {
           v.check(false, `dependsOn holds ${JSON.stringify(id)}, not a job id`);
           continue;
         }
-        v.check(!seen.has(id), `dependsOn lists ${JSON.stringify(id)} twice`);
+        if (seen.has(id)) v.check(false, `dependsOn lists ${JSON.stringify(id)} twice`);
         seen.add(id);
         dependsOn.push(id);
       }
     }
   }
   const onParentFailure = spec.onParentFailure ?? 'fail';
-  v.check(onParentFailure === 'fail' || onParentFailure === 'cancel', `onParentFailure must be 'fail' or 'cancel', got ${String(spec.onParentFailure)}`);
+  if (!(onParentFailure === 'fail' || onParentFailure === 'cancel')) v.check(false, `onParentFailure must be 'fail' or 'cancel', got ${String(spec.onParentFailure)}`);
   let cron: ResolvedSpec['cron'];
   if (spec.cron !== undefined) {
     const c = typeof spec.cron === 'string' ? { pattern: spec.cron } : (spec.cron as { pattern?: unknown; tz?: unknown; name?: unknown } | null);
     if (typeof c !== 'object' || c === null || typeof c.pattern !== 'string' || c.pattern.trim().length === 0) v.check(false, 'cron must be a cron expression or { pattern, tz?, name? }');
     else {
       if (c.pattern.length > cronExpressionLengthMax) throw new LimitError('cron expression length', cronExpressionLengthMax, c.pattern.length);
-      v.check(c.tz === undefined || (typeof c.tz === 'string' && c.tz.length > 0 && c.tz.length <= timeZoneLengthMax), `cron.tz must be an IANA time zone name of at most ${timeZoneLengthMax} characters`);
+      if (!(c.tz === undefined || (typeof c.tz === 'string' && c.tz.length > 0 && c.tz.length <= timeZoneLengthMax))) v.check(false, `cron.tz must be an IANA time zone name of at most ${timeZoneLengthMax} characters`);
       const name = c.name ?? spec.kind;
-      v.check(typeof name === 'string' && name.length > 0 && name.length <= cronNameLengthMax, `cron.name must be a string of 1..${cronNameLengthMax} characters`);
-      for (const key of Object.keys(c)) v.check(key === 'pattern' || key === 'tz' || key === 'name', `unknown cron field ${JSON.stringify(key)}`);
+      if (!(typeof name === 'string' && name.length > 0 && name.length <= cronNameLengthMax)) v.check(false, `cron.name must be a string of 1..${cronNameLengthMax} characters`);
+      for (const key of Object.keys(c)) if (!(key === 'pattern' || key === 'tz' || key === 'name')) v.check(false, `unknown cron field ${JSON.stringify(key)}`);
       cron = { expression: c.pattern, timeZone: c.tz as string | undefined, name: String(name) };
     }
     v.check(spec.deadline === undefined && spec.runAt === undefined && spec.dependsOn === undefined && spec.id === undefined, 'a cron job takes no deadline, runAt, dependsOn or id (each fire is a new job)');

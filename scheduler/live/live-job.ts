@@ -5,7 +5,7 @@
  */
 import type { Job, JobId } from '../model.js';
 import type { BackoffKind } from './job-format.js';
-import type { JobInfo } from './types.js';
+import type { JobAdmission, JobInfo } from './types.js';
 
 /** A worker as the scheduler sees it (an in-process worker or a thread pool). */
 export interface WorkerEndpoint {
@@ -78,6 +78,8 @@ export class LiveJob {
     stalls: number,
     runAt: number,
     memos: boolean,
+    /** The admission answer its submission got (deadline jobs). */
+    public admission: JobAdmission | undefined,
   ) {
     this.state = state;
     this.epoch = epoch;

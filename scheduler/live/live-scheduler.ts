@@ -52,7 +52,7 @@ import type { Job, JobId, TenantId } from '../model.js';
 import { DecisionBuilder } from '../policies/decision-builder.js';
 import { predictAdmission } from '../policies/admission.js';
 import type { Decision } from '../model.js';
-import type { JobView, Policy, PolicyView, TenantView } from '../policies/policy.js';
+import type { AdmissionAnswer, JobView, Policy, PolicyView, TenantView } from '../policies/policy.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { right } from 'fp-ts/lib/Either.js';
 import type { PolicyError } from '../errors.js';
@@ -361,6 +361,7 @@ export class LiveScheduler {
       h.stalls,
       h.runAt,
       (h.flags & flagMemos) !== 0,
+      h.admission === 'none' ? undefined : { verdict: h.admission, predictedFinish: h.predictedFinish },
     );
   }
 
@@ -447,8 +448,16 @@ export class LiveScheduler {
       }
       return right(builder.build());
     };
-    return inner.admit === undefined ? { ...inner, decide } : { ...inner, decide, admit: inner.admit };
+    if (inner.admit === undefined) return { ...inner, decide };
+    const admit = inner.admit.bind(inner);
+    // A job entering the mechanism keeps the answer its submission got (the
+    // one its caller was told), which also spares a second walk of the queue.
+    const cached = (view: PolicyView, job: JobView, now: number): AdmissionAnswer => scheduler.entryAdmission ?? admit(view, job, now);
+    return { ...inner, decide, admit: cached };
   }
+
+  /** The admission answer of the job `enterOne` is entering, in mechanism seconds, if it has one. */
+  private entryAdmission: AdmissionAnswer | undefined;
 
   // ================================================================ the gate
 
@@ -738,6 +747,7 @@ export class LiveScheduler {
       let admission: JobAdmission | undefined;
       if (!Number.isNaN(r.deadline)) {
         admission = this.admit(job, nowMs, unfinished.length > 0 ? batch : undefined);
+        job.admission = admission;
         header.admission = admission.verdict;
         header.predictedFinish = admission.predictedFinish;
       }
@@ -1456,7 +1466,14 @@ export class LiveScheduler {
       priority: job.fields.priority,
       deadline,
     };
-    const { handle } = this.mechanism.submit(mechanismJob, now);
+    const a = job.admission;
+    this.entryAdmission = a === undefined ? undefined : { verdict: a.verdict, predictedFinish: this.time.seconds(a.predictedFinish) };
+    let handle: number;
+    try {
+      handle = this.mechanism.submit(mechanismJob, now).handle;
+    } finally {
+      this.entryAdmission = undefined;
+    }
     job.handle = handle;
     job.mechanismJob = mechanismJob;
     job.contentionAtEntry = this.mechanism.contentionNow();

@@ -39,8 +39,11 @@ function describe(value: unknown): string {
  * or undefined when it can. `what` names the value in the message.
  */
 export function storableProblem(value: unknown, what: string): string | undefined {
-  const seen = new Set<object>();
-  const visit = (v: unknown, path: string, depth: number): string | undefined => {
+  // The path to the part being checked, as keys; a message is built only on failure.
+  const path: (string | number)[] = [];
+  const pathText = (): string => what + path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
+  const seen: object[] = [];
+  const visit = (v: unknown, depth: number): string | undefined => {
     switch (typeof v) {
       case 'undefined':
       case 'boolean':
@@ -50,36 +53,38 @@ export function storableProblem(value: unknown, what: string): string | undefine
         return undefined;
       case 'function':
       case 'symbol':
-        return `${path} is a ${typeof v}, which cannot be stored`;
+        return `${pathText()} is a ${typeof v}, which cannot be stored`;
       case 'object':
         break;
     }
     if (v === null || v instanceof Uint8Array || v instanceof Date) return undefined;
-    if (depth >= payloadDepthMax) return `${path} is nested more than ${payloadDepthMax} levels deep`;
+    if (depth >= payloadDepthMax) return `${pathText()} is nested more than ${payloadDepthMax} levels deep`;
     const object = v as object;
-    if (seen.has(object)) return `${path} is part of a cycle`;
-    seen.add(object);
-    try {
-      if (Array.isArray(object)) {
-        for (let i = 0; i < object.length; i++) {
-          const problem = visit(object[i], `${path}[${i}]`, depth + 1);
-          if (problem !== undefined) return problem;
-        }
-        return undefined;
-      }
-      const proto = Object.getPrototypeOf(object) as unknown;
-      if (proto !== Object.prototype && proto !== null) return `${path} is a ${describe(object)}, not a plain object, array, Date or Uint8Array`;
-      if (Object.getOwnPropertySymbols(object).length > 0) return `${path} has symbol keys, which cannot be stored`;
-      for (const key of Object.keys(object)) {
-        const problem = visit((object as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    if (seen.includes(object)) return `${pathText()} is part of a cycle`;
+    seen.push(object);
+    if (Array.isArray(object)) {
+      for (let i = 0; i < object.length; i++) {
+        path.push(i);
+        const problem = visit(object[i], depth + 1);
         if (problem !== undefined) return problem;
+        path.pop();
       }
-      return undefined;
-    } finally {
-      seen.delete(object);
+    } else {
+      const proto = Object.getPrototypeOf(object) as unknown;
+      if (proto !== Object.prototype && proto !== null) return `${pathText()} is a ${describe(object)}, not a plain object, array, Date or Uint8Array`;
+      if (Object.getOwnPropertySymbols(object).length > 0) return `${pathText()} has symbol keys, which cannot be stored`;
+      for (const key in object) {
+        if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+        path.push(key);
+        const problem = visit((object as Record<string, unknown>)[key], depth + 1);
+        if (problem !== undefined) return problem;
+        path.pop();
+      }
     }
+    seen.pop();
+    return undefined;
   };
-  return visit(value, what, 0);
+  return visit(value, 0);
 }
 
 /**
