@@ -149,7 +149,7 @@ export async function runJobsBench(partial: Partial<JobsBenchOptions> = {}): Pro
     for (const cleanup of cleanups) await cleanup();
   }
   const overhead = measureSchedulingOverhead({ queued: 10_000, slots: 64, cycles: 20_000, policies: ['fifo', 'priority', 'drf', 'las', 'themis', 'edf', 'least-slack', 'deadline-fair'], seed: 1 });
-  for (const r of overhead) o.log(`scheduling overhead ${r.policy.padEnd(14)} ${r.usPerJob.toFixed(1)} µs per job with ${r.queued} queued`);
+  for (const r of overhead) o.log(`scheduling overhead ${r.policy.padEnd(14)} ${r.usPerJob.toFixed(1)} µs per job with ${r.queued} queued${r.admissionUs === undefined ? '' : `; admission ${r.admissionUs.toFixed(0)} µs per deadline job`}`);
   const { log: _log, ...options } = o;
   return {
     rows,
@@ -200,9 +200,9 @@ export function formatJobsBench(report: JobsBenchReport): string {
   }
   lines.push('');
   lines.push('Scheduling overhead per job (policy decision + mechanism and lease bookkeeping, no storage), 64-slot pool:');
-  lines.push('| policy | queued | µs per job |');
-  lines.push('|---|---:|---:|');
-  for (const r of report.overhead) lines.push(`| ${r.policy} | ${r.queued} | ${r.usPerJob.toFixed(1)} |`);
+  lines.push('| policy | queued | µs per job | admission, µs per deadline job |');
+  lines.push('|---|---:|---:|---:|');
+  for (const r of report.overhead) lines.push(`| ${r.policy} | ${r.queued} | ${r.usPerJob.toFixed(1)} | ${r.admissionUs === undefined ? '' : r.admissionUs.toFixed(0)} |`);
   lines.push('');
   lines.push(`Machine: ${report.machine}. Jobs per row: ${report.options.jobs} (fsynced row: ${report.options.syncJobs}), latency round trips: ${report.options.latencyJobs}.`);
   return lines.join('\n');

@@ -41,7 +41,7 @@ describe('kill soak', () => {
   it('loses no job, completes every job, and commits every effect exactly once across SIGKILLs', async () => {
     const soak = process.env.FAIRDB_SOAK !== undefined;
     const kills = soak ? 25 : 3;
-    const jobs = soak ? 3000 : 300;
+    const jobs = soak ? 3000 : 200;
     const random = seededRandom(Number(process.env.FAIRDB_SEED ?? 17));
     const dir = tempDir();
     const executions = new Map<string, number>();

@@ -16,7 +16,7 @@ describe('worker threads', () => {
     const { open } = (await import('../../../dist/engine/index.js')) as typeof import('../../../engine/index.js');
     const db = open(tempDir());
     try {
-      const limits = [20_000, 30_000, 40_000, 50_000, 60_000, 70_000];
+      const limits = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000];
       const done = new Promise<void>((resolve) => {
         let n = 0;
         db.jobs.on('completed', () => ++n === limits.length + 1 && resolve());
