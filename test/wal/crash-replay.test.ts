@@ -16,7 +16,8 @@
  * must survive a reopen. FAIRDB_SOAK=1 runs a much longer workload.
  */
 import { describe, expect, it } from 'vitest';
-import { LimitError, seededRandom, type CrashableDevice, type Device, type DeviceStats, type Random } from '../../storage/device/index.js';
+import { LimitError, seededRandom, type CrashableDevice, type Random } from '../../storage/device/index.js';
+import { CrashProbe } from '../storage/crash-probe.js';
 import { openFileDevice } from '../../storage/file-device/index.js';
 import { openPmemDevice } from '../../storage/pmem/index.js';
 import { openWal, segmentBytesMin, type Durability, type Lsn, type Wal } from '../../wal/index.js';
@@ -36,58 +37,6 @@ const sampleCount = soak ? 12 : 2;
 const nestedChance = Number(process.env.FAIRDB_WAL_NESTED_CHANCE ?? 0.02);
 /** Probability of a crash point after a device write between barriers. */
 const writePointChance = soak ? 0.3 : 0.05;
-
-/** Forwards to a crashable device and calls `onPoint` around every barrier and after some writes. */
-class CrashProbe implements Device {
-  enabled = true;
-
-  constructor(
-    readonly inner: CrashableDevice,
-    private readonly onPoint: (label: string) => void,
-    private readonly random: Random,
-  ) {}
-
-  get kind() {
-    return this.inner.kind;
-  }
-  get persistent() {
-    return this.inner.persistent;
-  }
-  get location() {
-    return this.inner.location;
-  }
-  get sizeBytes() {
-    return this.inner.sizeBytes;
-  }
-  read(offset: number, length: number): Uint8Array {
-    return this.inner.read(offset, length);
-  }
-  write(offset: number, bytes: Uint8Array): void {
-    this.inner.write(offset, bytes);
-    if (this.enabled && this.random.chance(writePointChance)) this.onPoint('between barriers');
-  }
-  flush(offset: number, length: number): void {
-    this.inner.flush(offset, length);
-  }
-  fence(): void {
-    if (this.enabled) this.onPoint('before a barrier');
-    this.inner.fence();
-    if (this.enabled) this.onPoint('after a barrier');
-  }
-  persist(offset: number, length: number): void {
-    this.flush(offset, length);
-    this.fence();
-  }
-  grow(sizeBytes: number): void {
-    this.inner.grow(sizeBytes);
-  }
-  close(): void {
-    this.inner.close();
-  }
-  stats(): DeviceStats {
-    return this.inner.stats();
-  }
-}
 
 interface Figures {
   crashPoints: number;
@@ -197,7 +146,7 @@ function checkNestedCrash(factory: DeviceFactory, image: Uint8Array, oracle: Ora
         verifyImage(factory, nested, oracle, figures, `${label} / crash during recovery, ${point}`);
       }
     },
-    random,
+    { random, writePointChance },
   );
   try {
     openWal({ device: probe });
@@ -237,7 +186,7 @@ async function runWorkload(kind: 'pmem' | 'file', durability: Durability, seed: 
       checking = false;
     }
   };
-  const probe = new CrashProbe(inner, onPoint, random);
+  const probe = new CrashProbe(inner, onPoint, { random, writePointChance });
   const wal = openWal({ device: probe, segmentBytes: segmentBytesMin, durability });
   for (let commit = 0; commit < commits; commit++) {
     // One or more transactions per commit group: in group mode, several commits share a turn.

@@ -1,8 +1,9 @@
 /**
  * Crash-state replay through the whole KV engine: a workload of
  * transactions runs on a crash-tracking device; at every persist barrier
- * (just before and just after each fence) the images a power failure could
- * leave are enumerated or sampled, and the engine is reopened on each.
+ * (just before and just after each fence), and after some writes between
+ * barriers, the images a power failure could leave are enumerated or
+ * sampled, and the engine is reopened on each.
  *
  * Each transaction i writes three fresh keys t<i>/a, t<i>/b, t<i>/c with the
  * value i and overwrites one of ten hot keys with i (so segments fill with
@@ -14,59 +15,13 @@
  * - failed: a recovery that threw (must be 0).
  */
 import { describe, expect, it } from 'vitest';
-import { LimitError, type CrashableDevice, type CrashImageOptions, type Device, type DeviceStats } from '../../../storage/device/index.js';
+import { LimitError, seededRandom, type CrashableDevice, type CrashImageOptions } from '../../../storage/device/index.js';
+import { CrashProbe } from '../crash-probe.js';
 import { openPmemDevice } from '../../../storage/pmem/index.js';
 import { openFileDevice } from '../../../storage/file-device/index.js';
 import { encodeKey, LogStore } from '../../../storage/kv/index.js';
 
 const soak = process.env.FAIRDB_SOAK !== undefined;
-
-/** Forwards every call, and reports each fence before and after it runs. */
-class BarrierWatch implements Device {
-  constructor(
-    readonly inner: CrashableDevice,
-    private readonly onBarrier: (phase: 'before' | 'after') => void,
-  ) {}
-  get kind() {
-    return this.inner.kind;
-  }
-  get persistent() {
-    return this.inner.persistent;
-  }
-  get location() {
-    return this.inner.location;
-  }
-  get sizeBytes() {
-    return this.inner.sizeBytes;
-  }
-  read(offset: number, length: number): Uint8Array {
-    return this.inner.read(offset, length);
-  }
-  write(offset: number, bytes: Uint8Array): void {
-    this.inner.write(offset, bytes);
-  }
-  flush(offset: number, length: number): void {
-    this.inner.flush(offset, length);
-  }
-  fence(): void {
-    this.onBarrier('before');
-    this.inner.fence();
-    this.onBarrier('after');
-  }
-  persist(offset: number, length: number): void {
-    this.flush(offset, length);
-    this.fence();
-  }
-  grow(sizeBytes: number): void {
-    this.inner.grow(sizeBytes);
-  }
-  close(): void {
-    this.inner.close();
-  }
-  stats(): DeviceStats {
-    return this.inner.stats();
-  }
-}
 
 interface Figures {
   crashPoints: number;
@@ -116,7 +71,7 @@ async function runWorkload(label: string, makeDevice: () => CrashableDevice, reo
   const inner = makeDevice();
   const options = { segmentBytes: 64 * 1024, checkpointBytes: 48 * 1024, compactionDeadRatio: 0.4, durability: 'sync' as const };
   let checking = false;
-  const device = new BarrierWatch(inner, () => {
+  const device = new CrashProbe(inner, () => {
     if (checking) return;
     checking = true;
     try {
@@ -138,7 +93,7 @@ async function runWorkload(label: string, makeDevice: () => CrashableDevice, reo
     } finally {
       checking = false;
     }
-  });
+  }, { random: seededRandom(seed), writePointChance: soak ? 0.3 : 0.05 });
   const store = new LogStore({ ...options, device });
   const transactions = soak ? 1500 : 150;
   const value = Buffer.alloc(300);
