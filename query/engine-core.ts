@@ -7,6 +7,7 @@ import type { RawKvStore, RawReader, RawWriter } from '../storage/kv/index.js';
 import type { VirtualTableDef } from './bound.js';
 import type { Catalog, TableDef } from './catalog.js';
 import type { ColumnarTable } from './columnar.js';
+import type { ColumnarUse } from './columnar-cache.js';
 import type { ResolvedSqlEngineOptions } from './options.js';
 
 /** What one write statement (or transaction) changed, applied when it commits. */
@@ -51,6 +52,6 @@ export interface EngineCore {
   noteRowid(table: TableDef, rowid: number): void;
   /** The rowid of the last row inserted into a rowid table, engine-wide (better-sqlite3's lastInsertRowid). */
   lastInsertRowid: number;
-  /** The columnar cache entry a full scan of `table` may use now, if any (see columnar.ts). */
-  columnarEntry(table: TableDef): ColumnarTable | undefined;
+  /** The columnar cache entry a read of `table` may use now, if any (see columnar-cache.ts). */
+  columnarEntry(table: TableDef, use: ColumnarUse): ColumnarTable | undefined;
 }

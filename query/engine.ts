@@ -27,12 +27,13 @@ import type * as A from './ast.js';
 import { Binder, tryBind, type BindContext } from './binder.js';
 import type { VirtualTableDef } from './bound.js';
 import { Catalog, foldName, type TableDef } from './catalog.js';
-import { ColumnarTable } from './columnar.js';
+import { ColumnarCache, type ColumnarCacheFigures, type ColumnarUse } from './columnar-cache.js';
+import type { ColumnarTable } from './columnar.js';
 import type { CompileScope, ExecState } from './compile-expr.js';
 import { createIndex, createTable, dropIndex, dropTable } from './ddl.js';
 import { compileDelete, compileInsert, compileUpdate, type RunResult } from './dml.js';
 import { WriteTracker, type EngineCore } from './engine-core.js';
-import { StatementCompiler, type ExecHost } from './executor.js';
+import { StatementCompiler, type ColumnarSlot, type ExecHost } from './executor.js';
 import { explainPlan } from './explain.js';
 import { decodeElement, keyEnd, skipElement } from './key-format.js';
 import { resolveSqlEngineOptions, type ResolvedSqlEngineOptions, type SqlEngineOptions } from './options.js';
@@ -41,7 +42,7 @@ import type { QueryPlan } from './plan.js';
 import { Planner, type PlannerStats } from './planner.js';
 import { isColumnType } from './sql-type.js';
 import { StatementWriter } from './statement-writer.js';
-import { makeVariant, PreparedStatement, type Prepared, type PreparedQuery, type Row, type Statement, type StatementHost, type Variant } from './statement.js';
+import { makeVariant, PreparedStatement, type PlanBundle, type Prepared, type PreparedQuery, type Row, type Statement, type StatementHost, type Variant } from './statement.js';
 
 export interface SqlEngine {
   /** Runs one or more statements (DDL, DML, queries whose rows are discarded, BEGIN/COMMIT/ROLLBACK). */
@@ -68,11 +69,6 @@ export function createSqlEngine(store: RawKvStore, options?: SqlEngineOptions): 
 }
 
 interface TableState {
-  /** Increases when a transaction that wrote the table commits. */
-  dataVersion: number;
-  /** The data version of the last full scan without a columnar cache. */
-  lastFullScan: number;
-  columnar: ColumnarTable | undefined;
   /** max(rowid) + 1 when known. */
   nextRowid: number | undefined;
 }
@@ -81,9 +77,6 @@ interface TableState {
 const emptyTracker = new WriteTracker();
 
 const rootScope: CompileScope = { column: () => undefined, aggregate: () => undefined, groupKey: () => undefined, output: () => undefined, parent: undefined };
-
-/** Planner cost of a row of a columnar-cached scan, relative to a row visited in the store. */
-const columnarScanCostPerRow = 0.05;
 
 /** Entries a key-prefix statistic reads (see `rowsPerKey`). */
 export const keySampleEntriesMax = 2000;
@@ -103,6 +96,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
   private readonly boundStats = new Map<string, { rows: number; bounds: { min: number; max: number } | undefined }>();
   private commitFailure: unknown;
   lastInsertRowid = 0;
+  readonly columnar: ColumnarCache;
 
   constructor(
     readonly store: RawKvStore,
@@ -110,6 +104,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
   ) {
     this.catalog = new Catalog(options.keyPrefix);
     this.catalog.load(store);
+    this.columnar = new ColumnarCache({ enabled: options.columnarCache, rowsMin: options.columnarRowsMin, bytesMax: options.columnarCacheBytes });
   }
 
   get core(): EngineCore {
@@ -117,7 +112,9 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
   }
 
   get schemaVersion(): number {
-    return this.catalog.version + this.virtualVersion;
+    // Plans depend on the catalog, the virtual tables and the column
+    // statistics the columnar cache provides.
+    return this.catalog.version + this.virtualVersion + this.columnar.statsVersion;
   }
 
   get inTransaction(): boolean {
@@ -251,8 +248,8 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     return { sql, catalog: this.catalog, virtualTables: this.virtualTables };
   }
 
-  plan(query: import('./bound.js').BoundQuery): QueryPlan {
-    return new Planner(this.catalog, this).query(query);
+  plan(query: import('./bound.js').BoundQuery, columnar: boolean): QueryPlan {
+    return new Planner(this.catalog, this, { columnar }).query(query);
   }
 
   /**
@@ -294,25 +291,38 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     switch (ast.kind) {
       case 'Select': {
         const bound = unwrap(tryBind(() => binder.bindQuery(ast, undefined)));
-        const plan = this.plan(bound);
-        const base = new StatementCompiler(this, state, 0, undefined);
-        const runner = base.query(plan, rootScope);
-        const variants = new Map<number, Variant>([[0, makeVariant(runner, bound.columns)]]);
-        return { kind: 'query', params: binder.params(), state, bound, plan, columns: bound.columns, base, root: rootScope, variants };
+        const subplan = (q: import('./bound.js').BoundQuery, columnar: boolean) => this.plan(q, columnar);
+        const bundle = (plan: QueryPlan, columnar: boolean): PlanBundle => {
+          const base = new StatementCompiler(this, state, 0, undefined, columnar);
+          const runner = base.query(plan, rootScope);
+          return { plan, base, variants: new Map<number, Variant>([[0, makeVariant(runner, bound.columns)]]), columnar };
+        };
+        // The plan for when the columnar cache serves the tables it is
+        // likely to, and the plan for reading the store; kept apart only
+        // when they differ (compared by their EXPLAIN text, subqueries included).
+        const columnarPlan = this.plan(bound, true);
+        const storePlan = this.plan(bound, false);
+        const names = bound.columns.map((c) => c.name);
+        const same = explainPlan(columnarPlan, names, (q) => subplan(q, true)) === explainPlan(storePlan, names, (q) => subplan(q, false));
+        const plans = same ? [bundle(storePlan, false)] : [bundle(columnarPlan, true), bundle(storePlan, false)];
+        return { kind: 'query', params: binder.params(), state, bound, columns: bound.columns, root: rootScope, plans };
       }
+      // Writes plan their reads for the store: the tables they write are
+      // about to change, and a transaction that wrote a table reads it from
+      // the store anyway.
       case 'Insert': {
         const bound = unwrap(tryBind(() => binder.bindInsert(ast)));
-        const dml = compileInsert(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
+        const dml = compileInsert(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this, { columnar: false }));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Update': {
         const bound = unwrap(tryBind(() => binder.bindUpdate(ast)));
-        const dml = compileUpdate(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
+        const dml = compileUpdate(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this, { columnar: false }));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Delete': {
         const bound = unwrap(tryBind(() => binder.bindDelete(ast)));
-        const dml = compileDelete(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this));
+        const dml = compileDelete(bound, new StatementCompiler(this, state, 0, undefined), new Planner(this.catalog, this, { columnar: false }));
         return { kind: 'dml', params: binder.params(), state, dml };
       }
       case 'Explain':
@@ -328,23 +338,27 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
       if (E.isLeft(e)) throw e.left;
       return e.right;
     };
-    const subplan = (q: import('./bound.js').BoundQuery) => this.plan(q);
+    const subplan = (q: import('./bound.js').BoundQuery) => this.plan(q, false);
     switch (ast.kind) {
       case 'Select': {
         const bound = unwrap(tryBind(() => binder.bindQuery(ast, undefined)));
-        return explainPlan(this.plan(bound), bound.columns.map((c) => c.name), subplan);
+        const names = bound.columns.map((c) => c.name);
+        const columnar = explainPlan(this.plan(bound, true), names, (q) => this.plan(q, true));
+        const store = explainPlan(this.plan(bound, false), names, subplan);
+        if (columnar === store) return store;
+        return `${columnar}\nwhen the columnar cache cannot serve it:\n${store.split('\n').map((l) => `  ${l}`).join('\n')}`;
       }
       case 'Insert': {
         const bound = unwrap(tryBind(() => binder.bindInsert(ast)));
         const head = `Insert into ${bound.table.name}${bound.onConflict === undefined ? '' : ` on conflict do ${bound.onConflict.action}`}`;
         if (bound.select === undefined) return `${head} (${bound.rows?.length ?? 0} row${bound.rows?.length === 1 ? '' : 's'} of values)`;
-        const text = explainPlan(this.plan(bound.select), bound.select.columns.map((c) => c.name), subplan);
+        const text = explainPlan(this.plan(bound.select, false), bound.select.columns.map((c) => c.name), subplan);
         return `${head}\n${text.split('\n').map((l) => `  ${l}`).join('\n')}`;
       }
       case 'Update':
       case 'Delete': {
         const bound = unwrap(tryBind(() => (ast.kind === 'Update' ? binder.bindUpdate(ast) : binder.bindDelete(ast))));
-        const node = new Planner(this.catalog, this).target(bound.source, bound.where);
+        const node = new Planner(this.catalog, this, { columnar: false }).target(bound.source, bound.where);
         const head = `${ast.kind} ${bound.table.name}`;
         const text = explainPlan(
           { body: { kind: 'select', input: node, sources: [bound.source], aggregate: undefined, items: [], distinct: false }, orderBy: [], ordered: false, limit: undefined, offset: undefined, width: 0 },
@@ -393,26 +407,62 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     const state = prepared.state;
     state.reader = this.reader();
     state.epoch++;
-    const slots = prepared.base.slots;
+    const plans = prepared.plans;
+    for (let p = 0; p < plans.length - 1; p++) {
+      const variant = this.variantOf(prepared, plans[p] as PlanBundle);
+      if (variant !== undefined) return variant;
+    }
+    return this.variantOf(prepared, plans[plans.length - 1] as PlanBundle) as Variant;
+  }
+
+  /**
+   * The compilation of `bundle` for this execution: each slot's read is
+   * served by the columnar cache when the cache has (or may now build) the
+   * table's entry and the columns fit in its memory bound. Undefined when
+   * the bundle was planned for the cache and the cache cannot serve all of
+   * its slots.
+   */
+  private variantOf(prepared: PreparedQuery, bundle: PlanBundle): Variant | undefined {
+    const slots = bundle.base.slots;
+    const state = prepared.state;
     let mask = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       if (slot === undefined) continue;
-      slot.entry = this.columnarEntry(slot.table);
+      if (slot.lookups > 0) {
+        // Keyed reads of the store since the last execution earn the table its entry.
+        this.columnar.noteLookups(slot.table.id, slot.lookups);
+        slot.lookups = 0;
+      }
+      const use: ColumnarUse = slot.kind === 'full' ? 'scan' : bundle.columnar ? 'planned' : 'lookup';
+      slot.entry = this.columnarEntry(slot.table, use);
       if (slot.entry !== undefined) mask |= 1 << i;
     }
-    if (mask === 0) return prepared.variants.get(0) as Variant;
-    let variant = prepared.variants.get(mask);
-    if (variant === undefined) {
-      const compiler = new StatementCompiler(this, state, mask, slots);
-      variant = makeVariant(compiler.query(prepared.plan, prepared.root), prepared.columns);
-      prepared.variants.set(mask, variant);
+    const all = slots.length >= 31 ? -1 : (1 << slots.length) - 1;
+    for (;;) {
+      if (bundle.columnar && (mask | 0) !== (all | 0)) return undefined;
+      if (mask === 0) return bundle.variants.get(0) as Variant;
+      let variant = bundle.variants.get(mask);
+      if (variant === undefined) {
+        const compiler = new StatementCompiler(this, state, mask, slots, bundle.columnar);
+        variant = makeVariant(compiler.query(bundle.plan, prepared.root), prepared.columns);
+        bundle.variants.set(mask, variant);
+      }
+      // Build what the variant reads; a slot whose columns do not fit in
+      // the cache's memory bound reads the store instead.
+      const pinned = new Set<ColumnarTable>();
+      for (let i = 0; i < slots.length; i++) if ((mask & (1 << i)) !== 0) pinned.add((slots[i] as ColumnarSlot).entry as ColumnarTable);
+      let refused = 0;
+      for (let i = 0; i < slots.length; i++) {
+        if ((mask & (1 << i)) === 0) continue;
+        const slot = slots[i] as ColumnarSlot;
+        const entry = slot.entry as ColumnarTable;
+        if (!this.columnar.ensure(entry, state.reader, slot.columns, slot.orderings, this.catalog.rowCount(slot.table.id), pinned)) refused |= 1 << i;
+      }
+      if (refused === 0) return variant;
+      mask &= ~refused;
+      for (let i = 0; i < slots.length; i++) if ((refused & (1 << i)) !== 0) (slots[i] as ColumnarSlot).entry = undefined;
     }
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i];
-      if (slot?.entry !== undefined) slot.entry.ensure(state.reader, [...slot.columns]);
-    }
-    return variant;
   }
 
   beginDml(prepared: { readonly state: ExecState }): void {
@@ -515,13 +565,10 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     for (const [id, delta] of tracker.deltas) this.catalog.adjustRowCount(writer, id, delta);
   }
 
-  /** After commit: the written tables' columnar caches are stale. */
+  /** After commit: the written tables' columnar caches are stale; dropped tables' entries go. */
   private applyCommitted(tracker: WriteTracker): void {
-    for (const id of tracker.dirty) {
-      const state = this.tableState(id);
-      state.dataVersion++;
-      state.columnar = undefined;
-    }
+    for (const id of tracker.dirty) this.columnar.written(id);
+    if (tracker.ddl) for (const id of tracker.dirty) if (this.catalog.tableById(id) === undefined) this.columnar.dropped(id);
   }
 
   /** After a rollback (of a transaction or a statement): restore the in-memory state from `reader`. */
@@ -537,7 +584,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
   private tableState(id: number): TableState {
     let state = this.tableStates.get(id);
     if (state === undefined) {
-      state = { dataVersion: 0, lastFullScan: -1, columnar: undefined, nextRowid: undefined };
+      state = { nextRowid: undefined };
       this.tableStates.set(id, state);
     }
     return state;
@@ -575,16 +622,19 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     return bounds;
   }
 
-  /**
-   * A vectorized scan of the columnar cache costs about a twentieth of a
-   * row visited in the store. The cache serves (or will, from its next full
-   * scan) a table that has not been written since its last full scan.
-   */
-  scanCostPerRow(table: TableDef): number {
-    if (!this.options.columnarCache || this.catalog.rowCount(table.id) < this.options.columnarRowsMin) return 1;
-    const state = this.tableStates.get(table.id);
-    if (state === undefined || state.lastFullScan < 0 || state.lastFullScan === state.dataVersion) return columnarScanCostPerRow;
-    return 1;
+  /** Planner statistics: whether the columnar cache is likely to serve reads of `table` (see columnar-cache.ts). */
+  columnarLikely(table: TableDef): boolean {
+    return this.columnar.likely(table, this.catalog.rowCount(table.id));
+  }
+
+  /** Planner statistics: distinct non-NULL values of a stored column, when the columnar cache has measured them. */
+  distinctValues(table: TableDef, storedColumn: number): number | undefined {
+    return this.columnar.distinct(table, storedColumn, this.catalog.rowCount(table.id));
+  }
+
+  /** The columnar cache's figures (entries, bytes held, builds, evictions). */
+  columnarFigures(): ColumnarCacheFigures {
+    return this.columnar.figures();
   }
 
   nextRowid(table: TableDef, reader: RawReader): number {
@@ -606,21 +656,10 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     if (state.nextRowid !== undefined && rowid + 1 > state.nextRowid) state.nextRowid = rowid + 1;
   }
 
-  columnarEntry(table: TableDef): ColumnarTable | undefined {
-    if (!this.options.columnarCache) return undefined;
+  columnarEntry(table: TableDef, use: ColumnarUse): ColumnarTable | undefined {
+    // A transaction that wrote the table must read its own writes.
     if (this.currentTracker()?.dirty.has(table.id)) return undefined;
-    if (this.catalog.rowCount(table.id) < this.options.columnarRowsMin) return undefined;
-    const state = this.tableState(table.id);
-    if (state.columnar !== undefined && state.columnar.version === state.dataVersion && state.columnar.table === table) return state.columnar;
-    // Build on the first full scan, and afterwards only on a second scan
-    // without a write in between: a table written between every scan never
-    // pays for building more than once.
-    if (state.lastFullScan < 0 || state.lastFullScan === state.dataVersion) {
-      state.lastFullScan = state.dataVersion;
-      state.columnar = new ColumnarTable(table, state.dataVersion);
-      return state.columnar;
-    }
-    state.lastFullScan = state.dataVersion;
-    return undefined;
+    return this.columnar.entry(table, this.catalog.rowCount(table.id), use);
   }
+
 }

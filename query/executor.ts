@@ -29,6 +29,8 @@ import type { ColumnarTable, ColumnVector } from './columnar.js';
 import { ExprCompiler, numberTextOf, type CompileEnv, type CompileScope, type ExecState, type Getter, type Predicate, type QueryRunner } from './compile-expr.js';
 import { msPerDay, parseDate, parseTimestamp } from './date-time.js';
 import { KeyBuilder, keyEnd } from './key-format.js';
+import { compileKeyAccess, scanRange, skipKeyElement } from './key-access.js';
+import { columnarKeyable, indexCandidates, primaryCandidates, type ColumnarCandidates } from './columnar-access.js';
 import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import { RowCursor, utf8Slice } from './row-format.js';
 import type { ColumnType, ValueType } from './sql-type.js';
@@ -42,19 +44,30 @@ export const topNRowsMax = 100_000;
 /** Most columnar slots (full table scans) per statement that may use the columnar cache. */
 export const columnarSlotsMax = 30;
 
-/** A full scan of a base table that may read from the columnar cache. */
+/**
+ * A read of a base table that may be served by the columnar cache: a full
+ * scan, or a keyed read (primary key or secondary index) whose key columns
+ * are numeric, answered by binary search or an ordering (columnar.ts).
+ */
 export interface ColumnarSlot {
   readonly table: TableDef;
+  /** 'full' for a full scan, 'keyed' for a primary-key or index read. */
+  readonly kind: 'full' | 'keyed';
   /** Stored columns the compiled variant reads (filled while compiling a columnar variant). */
   readonly columns: Set<number>;
+  /** Columns whose ordering the variant looks rows up by (filled likewise). */
+  readonly orderings: Set<number>;
   /** The cache entry for this execution (set before each run of a columnar variant). */
   entry: ColumnarTable | undefined;
+  /** Keyed reads that went to the store since the engine last looked (they earn the table its entry). */
+  lookups: number;
 }
 
 /** What the executor needs from the engine. */
 export interface ExecHost {
   readonly catalog: Catalog;
-  plan(query: BoundQuery): QueryPlan;
+  /** Plans a (sub)query; `columnar`: assume the columnar cache serves the tables it is likely to (see engine.ts). */
+  plan(query: BoundQuery, columnar: boolean): QueryPlan;
 }
 
 interface Compiled {
@@ -98,10 +111,12 @@ export class StatementCompiler implements CompileEnv {
     private readonly mask: number,
     /** Slots discovered by the first (row-only) compilation, reused by variants. */
     private readonly knownSlots: readonly ColumnarSlot[] | undefined,
+    /** How subqueries are planned: as the statement's plan was (see ExecHost.plan). */
+    private readonly columnarPlans = false,
   ) {}
 
   compileQuery(query: BoundQuery, outer: CompileScope): QueryRunner {
-    return this.query(this.host.plan(query), outer);
+    return this.query(this.host.plan(query, this.columnarPlans), outer);
   }
 
   private readonly materialized = new Map<BoundQuery, () => readonly (readonly SqlValue[])[]>();
@@ -501,12 +516,15 @@ export class StatementCompiler implements CompileEnv {
   private scan(node: Extract<PlanNode, { kind: 'scan' }>, outer: CompileScope): Compiled {
     const source = node.source;
     const table = source.table as TableDef;
-    if (node.access.kind === 'full') {
+    let slot: ColumnarSlot | undefined;
+    if (node.access.kind === 'full' || columnarKeyable(table, node.access)) {
       const slotIndex = this.slotCursor++;
-      const known = this.knownSlots?.[slotIndex];
-      const slot: ColumnarSlot = known ?? { table, columns: new Set(), entry: undefined };
-      if (known === undefined && slotIndex < columnarSlotsMax) this.slots[slotIndex] = slot;
-      if (slotIndex < columnarSlotsMax && (this.mask & (1 << slotIndex)) !== 0) return this.columnarScan(node, outer, slot);
+      if (slotIndex < columnarSlotsMax) {
+        const known = this.knownSlots?.[slotIndex];
+        slot = known ?? { table, kind: node.access.kind === 'full' ? 'full' : 'keyed', columns: new Set(), orderings: new Set(), entry: undefined, lookups: 0 };
+        if (known === undefined) this.slots[slotIndex] = slot;
+        if ((this.mask & (1 << slotIndex)) !== 0) return this.columnarScan(node, outer, slot);
+      }
     }
     const cursor = new RowCursor(table.layout, `table ${table.name}`);
     const readers = new Map<number, Getter>();
@@ -575,6 +593,7 @@ export class StatementCompiler implements CompileEnv {
         run: (sink) => {
           sinkRef = sink;
           stopped = false;
+          if (slot !== undefined) slot.lookups++;
           if (setValues !== undefined) {
             const list = keys.ranges(prefix);
             if (list === null) return true;
@@ -634,6 +653,7 @@ export class StatementCompiler implements CompileEnv {
       run: (sink) => {
         sinkRef = sink;
         stopped = false;
+        if (slot !== undefined) slot.lookups++;
         if (pointEntry) {
           const key = keys.point(entryPrefix);
           if (key === null) return true;
@@ -683,12 +703,23 @@ export class StatementCompiler implements CompileEnv {
     };
   }
 
+  /**
+   * A scan served by the columnar cache: a full scan in primary-key order, or
+   * a keyed read whose candidate rows come from a binary search over the
+   * primary-key columns or from an ordering of the first index column. The
+   * candidates go through the filter a batch at a time, vectorized where the
+   * conjuncts allow (vector.ts), the rest row by row on the survivors.
+   */
   private columnarScan(node: Extract<PlanNode, { kind: 'scan' }>, outer: CompileScope, slot: ColumnarSlot): Compiled {
     const source = node.source;
+    const table = slot.table;
     const cur = { i: 0 };
     const holders = new Map<number, VectorHolder>();
     const holderOf = (column: number): VectorHolder => {
       const stored = (source.columns[column] as { stored: number }).stored;
+      return holderOfStored(stored);
+    };
+    const holderOfStored = (stored: number): VectorHolder => {
       let holder = holders.get(stored);
       if (holder === undefined) {
         holder = { vector: undefined };
@@ -700,19 +731,25 @@ export class StatementCompiler implements CompileEnv {
     const scope = sourceScope(outer, (s, column) => {
       if (s.id !== source.id) return undefined;
       const stored = (s.columns[column] as { stored: number }).stored;
-      return vectorGetter(holderOf(column), cur, slot.table.columns[stored]?.notNull === true || slot.table.primaryKey.includes(stored));
+      return vectorGetter(holderOf(column), cur, table.columns[stored]?.notNull === true || table.primaryKey.includes(stored));
     });
     const rowCompiler = new ExprCompiler(this, scope);
     const context: VectorContext = { source, holder: holderOf, scalar: new ExprCompiler(this, outer) };
-    // Each conjunct in vector form when it has one (chosen per run), and row form always.
+    // Each conjunct in vector form when it has one (chosen per execution), and row form always.
     const conjuncts = node.filter.map((c) => ({ vector: compileVecPredicate(c, context), row: rowCompiler.isTrue(c) }));
     const reverse = node.reverse;
     const sel = new Int32Array(vectorBatchRows);
     const active: VecPredicate[] = [];
     const rowOnly: Predicate[] = [];
+    const candidates = node.access.kind === 'full' ? undefined : this.columnarCandidates(node.access, table, slot, holderOfStored, outer);
+    const state = this.state;
+    let preparedAt = -1;
+    let preparedEntry: ColumnarTable | undefined;
+    /** Points the holders at this execution's entry and picks the vector forms; once per execution. */
     const prepare = (): number => {
       const entry = slot.entry;
       assert(entry !== undefined, 'the engine sets the columnar entry before running a columnar variant');
+      if (preparedAt === state.epoch && preparedEntry === entry) return entry.rowCount;
       for (const [stored, holder] of holders) {
         holder.vector = entry.columns.get(stored);
         assert(holder.vector !== undefined, 'the engine builds every column a variant reads');
@@ -723,28 +760,36 @@ export class StatementCompiler implements CompileEnv {
         if (c.vector !== undefined && c.vector.prepare()) active.push(c.vector);
         else rowOnly.push(c.row);
       }
+      candidates?.prepare(entry);
+      preparedAt = state.epoch;
+      preparedEntry = entry;
       return entry.rowCount;
+    };
+    /** Filters the first `size` rows of `sel` and hands the survivors to `consumer`. */
+    const filterBatch = (size: number, consumer: (sel: Int32Array, n: number) => boolean): boolean => {
+      let n = size;
+      for (let k = 0; k < active.length && n > 0; k++) n = (active[k] as VecPredicate).filter(sel, n);
+      if (rowOnly.length > 0 && n > 0) {
+        let m = 0;
+        outer: for (let j = 0; j < n; j++) {
+          const row = sel[j] as number;
+          cur.i = row;
+          for (let k = 0; k < rowOnly.length; k++) if (!(rowOnly[k] as Predicate)()) continue outer;
+          sel[m++] = row;
+        }
+        n = m;
+      }
+      return n === 0 || consumer(sel, n);
     };
     /** Feeds the rows that pass the filter to `consumer`, a batch at a time, in scan order. */
     const batches = (consumer: (sel: Int32Array, n: number) => boolean): boolean => {
       const total = prepare();
+      if (candidates !== undefined) return candidates.batches(sel, reverse, (size: number) => filterBatch(size, consumer));
       for (let b = 0; b < total; b += vectorBatchRows) {
         const size = Math.min(vectorBatchRows, total - b);
-        let n = size;
         if (!reverse) for (let j = 0; j < size; j++) sel[j] = b + j;
         else for (let j = 0; j < size; j++) sel[j] = total - 1 - b - j;
-        for (let k = 0; k < active.length && n > 0; k++) n = (active[k] as VecPredicate).filter(sel, n);
-        if (rowOnly.length > 0 && n > 0) {
-          let m = 0;
-          outer: for (let j = 0; j < n; j++) {
-            const row = sel[j] as number;
-            cur.i = row;
-            for (let k = 0; k < rowOnly.length; k++) if (!(rowOnly[k] as Predicate)()) continue outer;
-            sel[m++] = row;
-          }
-          n = m;
-        }
-        if (n > 0 && !consumer(sel, n)) return false;
+        if (!filterBatch(size, consumer)) return false;
       }
       return true;
     };
@@ -760,6 +805,41 @@ export class StatementCompiler implements CompileEnv {
         }),
       columnar: { batches, context, cur, bind: prepare },
     };
+  }
+
+  /**
+   * The candidate rows of a keyed columnar read, per run: the key values are
+   * read (they may come from an enclosing row) and converted to the key
+   * domain as the store's key encoding would, then located by binary search
+   * (primary key) or in the ordering (index). A value with no numeric key
+   * form leaves the range as wide as the prefix before it: the filter, which
+   * holds every conjunct, decides.
+   */
+  private columnarCandidates(
+    access: Exclude<Access, { kind: 'full' }>,
+    table: TableDef,
+    slot: ColumnarSlot,
+    holderOf: (stored: number) => VectorHolder,
+    outer: CompileScope,
+  ): ColumnarCandidates {
+    const compiler = new ExprCompiler(this, outer);
+    const columns = access.kind === 'primary' ? table.primaryKey : access.index.columns;
+    const eq = access.eq.map((e) => ({ get: compiler.value(e), type: e.type }));
+    const bound = (b: KeyBound | undefined) => (b === undefined ? undefined : { get: compiler.value(b.expr), type: b.expr.type, inclusive: b.inclusive });
+    const low = bound(access.low);
+    const high = bound(access.high);
+    const setValues = access.inSet === undefined ? undefined : this.setValues(access.inSet, compiler, outer);
+    const colTypes = columns.map((c) => table.storedTypes[c] as ColumnType);
+    if (access.kind === 'primary') {
+      // Every key column the read narrows by is read by binary search.
+      const used = Math.min(columns.length, access.eq.length + (low !== undefined || high !== undefined || setValues !== undefined ? 1 : 0));
+      const keyHolders = columns.slice(0, used).map((c) => holderOf(c));
+      return primaryCandidates(keyHolders, colTypes, eq, low, high, setValues);
+    }
+    const first = columns[0] as number;
+    holderOf(first);
+    slot.orderings.add(first);
+    return indexCandidates(first, colTypes[0] as ColumnType, eq[0], eq.length === 0 ? low : undefined, eq.length === 0 ? high : undefined, eq.length === 0 ? setValues : undefined);
   }
 
   // -------------------------------------------------------------------------
@@ -1256,187 +1336,6 @@ function vectorGetter(holder: VectorHolder, cur: { i: number }, notNull: boolean
         return v.data[i] as SqlValue;
     }
   };
-}
-
-// ---------------------------------------------------------------------------
-// Keys
-// ---------------------------------------------------------------------------
-
-interface KeyRange {
-  /** Inclusive start (binary string). */
-  start: string;
-  /** Exclusive end. */
-  end: string;
-  /** True when `start` is a complete key (a point lookup). */
-  point: boolean;
-}
-
-/**
- * Converts a bound value to the key domain of a column, as the comparison
- * would see it; undefined when the value cannot be placed in the column's
- * key order (the scan then reads the wider range and the filter decides).
- */
-function keyValueFor(type: ColumnType, v: SqlValue, t: ValueType): SqlValue | undefined {
-  if (v === null) return null;
-  switch (type) {
-    case 'INTEGER':
-    case 'REAL':
-    case 'BOOLEAN':
-      if (typeof v === 'number') return t === 'date' || t === 'timestamp' ? undefined : v;
-      if (typeof v === 'string') return textAsWholeNumber(v);
-      return undefined;
-    case 'TEXT':
-      if (typeof v === 'string') return v;
-      if (typeof v === 'number' && t !== 'date' && t !== 'timestamp') return numberTextOf(t)(v);
-      return undefined;
-    case 'BLOB':
-      return v instanceof Uint8Array ? v : undefined;
-    case 'DATE':
-      if (typeof v === 'number') return t === 'date' ? v : undefined;
-      if (typeof v === 'string') return parseDate(v);
-      return undefined;
-    case 'TIMESTAMP':
-      if (typeof v === 'number') return t === 'timestamp' ? v : t === 'date' ? v * msPerDay : undefined;
-      if (typeof v === 'string') return parseTimestamp(v);
-      return undefined;
-  }
-}
-
-interface KeyAccess {
-  /** For an equality on every key column and no bound: the key to read, null for no row, undefined to fall back to `range`. */
-  point(prefix: string): string | null | undefined;
-  range(prefix: string): KeyRange | null;
-  /** With an IN set: one range (or point) per distinct value, in key order; null for none. */
-  ranges(prefix: string): KeyRange[] | null;
-}
-
-function compileKeyAccess(compiler: ExprCompiler, access: Exclude<Access, { kind: 'full' }>, table: TableDef, setValues: (() => { values: SqlValue[]; type: ValueType[] }) | undefined): KeyAccess {
-  const columns = access.kind === 'primary' ? table.primaryKey : access.index.columns;
-  const eq = access.eq.map((e) => compiler.value(e));
-  const eqTypes = access.eq.map((e) => e.type);
-  const colTypes = columns.map((c) => table.storedTypes[c] as ColumnType);
-  const bound = (b: KeyBound | undefined) => (b === undefined ? undefined : { get: compiler.value(b.expr), type: b.expr.type, inclusive: b.inclusive });
-  const low = bound(access.low);
-  const high = bound(access.high);
-  const nextType = colTypes[access.eq.length];
-  const full = access.eq.length === columns.length && low === undefined && high === undefined;
-  const builder = new KeyBuilder();
-  /** Writes the equality prefix after `prefix`; false when a value is NULL (no row), undefined when one has no key form. */
-  const writeEq = (prefix: string): boolean | undefined => {
-    builder.start(prefix);
-    for (let i = 0; i < eq.length; i++) {
-      const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
-      // A NULL never equals anything.
-      if (v === null) return false;
-      if (v === undefined) return undefined;
-      builder.value(v);
-    }
-    return true;
-  };
-  const range = (prefix: string): KeyRange | null => {
-    let key = prefix;
-    for (let i = 0; i < eq.length; i++) {
-      const v = keyValueFor(colTypes[i] as ColumnType, (eq[i] as Getter)(), eqTypes[i] as ValueType);
-      // A NULL never equals anything; a value outside the column's key
-      // order falls back to the prefix read so far.
-      if (v === null) return null;
-      if (v === undefined) return { start: key, end: key + keyEnd, point: false };
-      key = builder.start(key).value(v).finish();
-    }
-    // Flat strings for both bounds: the store compares them on every step.
-    if (full) return { start: key, end: builder.start(key).finishEnd(), point: true };
-    let start = key;
-    let end = key + keyEnd;
-    if (low !== undefined && nextType !== undefined) {
-      const v = keyValueFor(nextType, low.get(), low.type);
-      if (v === null) return null;
-      if (v !== undefined) {
-        const k = builder.start(key).value(v).finish();
-        start = low.inclusive ? k : k + keyEnd;
-      }
-    } else if (high !== undefined) {
-      // Only an upper bound: skip NULL entries (they never compare).
-      start = key + '\x06';
-    }
-    if (high !== undefined && nextType !== undefined) {
-      const v = keyValueFor(nextType, high.get(), high.type);
-      if (v === null) return null;
-      if (v !== undefined) {
-        const k = builder.start(key).value(v).finish();
-        end = high.inclusive ? k + keyEnd : k;
-      }
-    }
-    if (start >= end) return null;
-    return { start, end, point: false };
-  };
-  const setType = colTypes[access.eq.length];
-  const completesKey = access.eq.length + 1 === columns.length;
-  return {
-    point(prefix) {
-      if (!full) return undefined;
-      const ok = writeEq(prefix);
-      if (ok === false) return null;
-      if (ok === undefined) return undefined;
-      return builder.finish();
-    },
-    range,
-    ranges(prefix) {
-      const ok = writeEq(prefix);
-      if (ok === false) return null;
-      if (ok === undefined || setValues === undefined || setType === undefined) {
-        const whole = range(prefix);
-        return whole === null ? null : [whole];
-      }
-      const eqKey = builder.finish();
-      const { values, type } = setValues();
-      const keys = new Set<string>();
-      for (let i = 0; i < values.length; i++) {
-        const v = keyValueFor(setType, values[i] as SqlValue, type[i] as ValueType);
-        if (v === null) continue;
-        if (v === undefined) {
-          // A value with no key form: read the whole prefix instead.
-          return [{ start: eqKey, end: eqKey + keyEnd, point: false }];
-        }
-        keys.add(builder.start(eqKey).value(v).finish());
-      }
-      return [...keys].sort().map((k) => ({ start: k, end: k + keyEnd, point: completesKey }));
-    },
-  };
-}
-
-function scanRange(reader: RawReader, range: KeyRange, reverse: boolean, visit: (key: string, buffer: Uint8Array, offset: number, length: number) => boolean): void {
-  if (!reverse) {
-    reader.scanRaw({ start: range.start, end: range.end }, visit);
-    return;
-  }
-  // Reverse: the store's reverse range has an inclusive upper and an
-  // exclusive lower bound, the opposite of ours; exclude `end` by hand and
-  // visit a key equal to `start` last.
-  let stopped = false;
-  reader.scanRaw({ start: range.end, end: range.start, reverse: true }, (key, buffer, offset, length) => {
-    if (key === range.end) return true;
-    if (visit(key, buffer, offset, length) === false) {
-      stopped = true;
-      return false;
-    }
-    return true;
-  });
-  if (stopped) return;
-  const exact = reader.getRaw(range.start);
-  if (exact !== undefined) visit(range.start, exact, 0, exact.length);
-}
-
-function skipKeyElement(key: string, at: number): number {
-  const tag = key.charCodeAt(at);
-  if (tag === 0x05) return at + 1;
-  if (tag === 0x10) return at + 9;
-  let i = at + 1;
-  for (;;) {
-    const z = key.indexOf('\x00', i);
-    if (z < 0 || z + 1 >= key.length) throw new FairdbError('CORRUPTION', 'invalid index entry key: unterminated string');
-    if (key.charCodeAt(z + 1) === 0) return z + 2;
-    i = z + 2;
-  }
 }
 
 /** Reads one join key of the current row as a Map key (blobs as tagged strings), or null for NULL. */

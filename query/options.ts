@@ -8,6 +8,12 @@ import { resolveSqlLimits, type SqlLimits, type SqlLimitsOptions } from './limit
 /** Longest key prefix, in bytes. */
 export const keyPrefixBytesMax = 64;
 
+/** Default memory bound of the columnar cache, in bytes (1 GiB). */
+export const columnarCacheBytesDefault = 1024 * 1024 * 1024;
+
+/** Largest memory bound of the columnar cache, in bytes (64 GiB). */
+export const columnarCacheBytesMax = 64 * 1024 * 1024 * 1024;
+
 /** Most prepared statements `query()` keeps by SQL text. */
 export const statementCacheSizeMax = 10_000;
 
@@ -28,6 +34,14 @@ export interface SqlEngineOptions {
    * cached column-wise; rows, default 1000, at least 0.
    */
   readonly columnarRowsMin?: number;
+  /**
+   * Memory the columnar cache may hold, over all tables, in bytes (typed
+   * arrays exactly, strings estimated). Least recently used tables are
+   * evicted to make room; a read whose columns cannot fit runs on the
+   * store. Default `columnarCacheBytesDefault` (1 GiB), at least 0, at most
+   * `columnarCacheBytesMax` (64 GiB).
+   */
+  readonly columnarCacheBytes?: number;
   /** Limits of the SQL parser (see limits.ts); default: the named constants there. */
   readonly limits?: SqlLimitsOptions;
   /**
@@ -41,6 +55,7 @@ export interface ResolvedSqlEngineOptions {
   readonly keyPrefix: string;
   readonly columnarCache: boolean;
   readonly columnarRowsMin: number;
+  readonly columnarCacheBytes: number;
   readonly limits: SqlLimits;
   readonly statementCacheSize: number;
 }
@@ -51,6 +66,7 @@ export function resolveSqlEngineOptions(options: SqlEngineOptions | undefined): 
     keyPrefix: o.keyPrefix ?? '\u0001q',
     columnarCache: o.columnarCache ?? true,
     columnarRowsMin: o.columnarRowsMin ?? 1000,
+    columnarCacheBytes: o.columnarCacheBytes ?? columnarCacheBytesDefault,
     limits: resolveSqlLimits(o.limits),
     statementCacheSize: o.statementCacheSize ?? 64,
   };
@@ -59,6 +75,10 @@ export function resolveSqlEngineOptions(options: SqlEngineOptions | undefined): 
   v.check(typeof resolved.keyPrefix !== 'string' || [...resolved.keyPrefix].every((c) => c.charCodeAt(0) <= 0xff), 'keyPrefix must be a binary string (every char code in 0..255)');
   v.check(typeof resolved.columnarCache === 'boolean', 'columnarCache must be a boolean');
   v.check(Number.isSafeInteger(resolved.columnarRowsMin) && resolved.columnarRowsMin >= 0, 'columnarRowsMin must be an integer >= 0');
+  v.check(
+    Number.isSafeInteger(resolved.columnarCacheBytes) && resolved.columnarCacheBytes >= 0 && resolved.columnarCacheBytes <= columnarCacheBytesMax,
+    `columnarCacheBytes must be an integer in [0, ${columnarCacheBytesMax}]`,
+  );
   v.check(Number.isSafeInteger(resolved.statementCacheSize) && resolved.statementCacheSize >= 0 && resolved.statementCacheSize <= statementCacheSizeMax, `statementCacheSize must be an integer in [0, ${statementCacheSizeMax}]`);
   v.throwIfAny();
   return Object.freeze(resolved);

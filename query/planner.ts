@@ -13,9 +13,21 @@
  *   can be looked up by key from few outer rows, else a hash join on the
  *   equality conjuncts that builds on the smaller side, else a nested loop.
  * - LEFT JOINs keep their order; their right side is the build side.
- * - Estimates come from the row counts the catalog keeps and fixed
- *   selectivities (equality 0.1, range 0.33, LIKE 0.25, ...); they only rank
- *   alternatives.
+ * - Estimates come from the row counts the catalog keeps, the distinct
+ *   values of columns the columnar cache has measured (an equality keeps
+ *   1/distinct of the rows, a join on a non-unique key multiplies by the
+ *   rows per key), key-prefix samples, the bounds of key columns, and fixed
+ *   selectivities otherwise (equality 0.1, range 0.33, LIKE 0.25, ...).
+ * - Costs (`planCost`) are in about microseconds of this engine's work, and
+ *   depend on who serves a table's reads: the columnar cache (typed arrays:
+ *   a full scan is a vector loop, a key lookup a binary search) or the store
+ *   (a full scan visits every row, a key lookup is a random B+tree read).
+ *   The engine plans every SELECT twice, assuming the columnar cache serves
+ *   the tables it is likely to (`PlannerOptions.columnar`) and assuming it
+ *   serves none, and runs the first only when the cache serves all its
+ *   reads (engine.ts).
+ * - ORDER BY ... LIMIT prefers a read in key order that stops after LIMIT
+ *   rows when the key order is the ORDER BY.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { FairdbError } from '../storage/device/index.js';
@@ -25,12 +37,50 @@ import type { Catalog, IndexDef, TableDef } from './catalog.js';
 import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
 import type { ValueType } from './sql-type.js';
 import { addMonths, addMonthsToTimestamp, msPerDay } from './date-time.js';
+import { columnarKeyable } from './columnar-access.js';
+
+/**
+ * Planner costs, each about a microsecond of work at this engine's measured
+ * speeds (see bench/query/RESULTS.md): what reading a table costs depends on
+ * whether the columnar cache or the store serves it.
+ */
+export const planCost = {
+  /** Visiting one row of a sequential store read (a full scan or a key range). */
+  storeRow: 0.15,
+  /** A random read in the store: a point read, or positioning a range. */
+  storeSeek: 2.5,
+  /** One row of a full columnar scan, its vectorized filter included. */
+  columnarRow: 0.01,
+  /** Positioning a keyed columnar read (a binary search or an ordering lookup). */
+  columnarSeek: 0.3,
+  /** One candidate row of a keyed columnar read. */
+  columnarCandidate: 0.03,
+  /** A row handed to the operator above it. */
+  outputRow: 0.05,
+  /** Materializing one row into a join's hash table. */
+  hashBuildRow: 0.2,
+  /** Probing a join's hash table with one row. */
+  hashProbeRow: 0.08,
+  /** Sorting, per row and comparison level (rows · log2 rows). */
+  sortRow: 0.02,
+} as const;
+
+/** Rows assumed for a LIMIT given by a parameter. */
+const limitRowsGuess = 100;
+
+export interface PlannerOptions {
+  /**
+   * Plan as if the columnar cache serves every table it is likely to
+   * (`PlannerStats.columnarLikely`); false: plan for the store alone.
+   */
+  readonly columnar: boolean;
+}
 
 /** Estimated rows of a FROM subquery or virtual table, for ranking only. */
 const derivedRowsEstimate = 1000;
 
-export function planQuery(query: BoundQuery, catalog: Catalog, stats?: PlannerStats): E.Either<FairdbError, QueryPlan> {
-  return E.right(new Planner(catalog, stats).query(query));
+export function planQuery(query: BoundQuery, catalog: Catalog, stats?: PlannerStats, options: PlannerOptions = { columnar: false }): E.Either<FairdbError, QueryPlan> {
+  return E.right(new Planner(catalog, stats, options).query(query));
 }
 
 /**
@@ -42,11 +92,10 @@ export interface PlannerStats {
   rowsPerKey(table: TableDef, index: IndexDef | undefined, k: number): number | undefined;
   /** Smallest and largest non-NULL value of a numeric (or date) column that starts the primary key or an index. */
   columnBounds(table: TableDef, storedColumn: number): { min: number; max: number } | undefined;
-  /**
-   * Relative cost of one row of a full scan (1 = a row visited in the
-   * store): lower for a read-mostly table the columnar cache serves.
-   */
-  scanCostPerRow(table: TableDef): number;
+  /** Whether the columnar cache is likely to serve reads of `table` (a read-mostly table of some size). */
+  columnarLikely(table: TableDef): boolean;
+  /** Distinct non-NULL values of a stored column, when measured. */
+  distinctValues(table: TableDef, storedColumn: number): number | undefined;
 }
 
 /** Source ids an expression reads (columns, and the outer references of its subqueries). */
@@ -123,10 +172,35 @@ export class Planner {
   constructor(
     private readonly catalog: Catalog,
     private readonly stats?: PlannerStats,
+    private readonly options: PlannerOptions = { columnar: false },
   ) {}
 
+  /** Whether this plan assumes the columnar cache serves `table`. */
+  private columnar(table: TableDef): boolean {
+    return this.options.columnar && this.stats?.columnarLikely(table) === true;
+  }
+
+  /** Distinct values of a column of a base table, when measured. */
+  private distinctOf(e: BoundExpr): number | undefined {
+    if (e.kind !== 'column' || e.source.table === undefined || this.stats === undefined) return undefined;
+    const d = this.stats.distinctValues(e.source.table, (e.source.columns[e.column] as { stored: number }).stored);
+    return d === undefined || d <= 0 ? undefined : d;
+  }
+
+  /** The selectivity of conjuncts over one table, with what the engine knows of its columns. */
+  private selectivityOf(conjuncts: readonly BoundExpr[], bounds?: ColumnBounds): number {
+    return selectivity(conjuncts, bounds, (e) => this.distinctOf(e));
+  }
+
   query(q: BoundQuery): QueryPlan {
-    const body = q.body.kind === 'select' ? this.select(q.body) : this.setOp(q.body);
+    const saved = this.orderHint;
+    this.orderHint = orderHintOf(q);
+    let body: SelectPlan | SetOpPlan;
+    try {
+      body = q.body.kind === 'select' ? this.select(q.body) : this.setOp(q.body);
+    } finally {
+      this.orderHint = saved;
+    }
     let ordered = false;
     if (body.kind === 'select' && q.orderBy.length > 0) ordered = this.orderBySatisfied(body, q.orderBy);
     return { body: ordered && body.kind === 'select' ? this.withReverse(body, q.orderBy) : body, orderBy: q.orderBy, ordered, limit: q.limit, offset: q.offset, width: q.columns.length };
@@ -300,7 +374,7 @@ export class Planner {
 
   private finishPending(p: Planned, pending: readonly { expr: BoundExpr }[]): Planned {
     if (pending.length === 0) return p;
-    return { ...p, node: { kind: 'filter', input: p.node, filter: pending.map((c) => c.expr), estimate: p.estimate * 0.5 }, cost: p.cost + p.estimate, leaf: undefined };
+    return { ...p, node: { kind: 'filter', input: p.node, filter: pending.map((c) => c.expr), estimate: p.estimate * 0.5 }, cost: p.cost + p.estimate * planCost.outputRow, leaf: undefined };
   }
 
   private item(item: Item, pushed: readonly BoundExpr[], own: ReadonlySet<number>): Planned {
@@ -341,7 +415,7 @@ export class Planner {
       }
     }
     if (above.length > 0) node = { kind: 'filter', input: node, filter: above, estimate: estimate * 0.5 };
-    const cost = left.cost + right.cost + left.estimate + right.estimate * 2 + estimate;
+    const cost = left.cost + right.cost + right.estimate * planCost.hashBuildRow + left.estimate * planCost.hashProbeRow + estimate * planCost.outputRow;
     return { node, sources, estimate, cost, leaf: undefined };
   }
 
@@ -376,28 +450,36 @@ export class Planner {
     const residual = conjuncts.filter((c) => !keys.used.includes(c));
     // Output estimate. A key that is unique on the new table keeps the
     // current rows (scaled by the share of the new table its filters keep);
-    // a key the new table has an index or key prefix on multiplies them by
-    // the rows per key value; otherwise a foreign-key-like join is assumed.
+    // with the distinct values of both key columns known, the classic
+    // |A|·|B| / max(distinct); else a key the new table has an index or key
+    // prefix on multiplies the rows by the rows per key value; otherwise a
+    // foreign-key-like join is assumed.
     let estimate: number;
     const candTable = cand.leaf?.source.table;
     const candShare = candTable === undefined ? 1 : Math.min(1, cand.estimate / this.rows(candTable));
     const perKey = cand.leaf === undefined ? undefined : this.rowsPerJoinKey(cand.leaf.source, keys.build);
+    const probeDistinct = keys.probe.length === 1 ? this.distinctOf(keys.probe[0] as BoundExpr) : undefined;
+    const buildDistinct = keys.build.length === 1 ? this.distinctOf(keys.build[0] as BoundExpr) : undefined;
     if (keys.probe.length === 0) estimate = current.estimate * cand.estimate;
     else if (cand.leaf !== undefined && this.keyIsUnique(cand.leaf.source, keys.build)) estimate = current.estimate * candShare;
+    else if (probeDistinct !== undefined && buildDistinct !== undefined) estimate = (current.estimate * cand.estimate) / Math.max(probeDistinct, buildDistinct);
     else if (perKey !== undefined) estimate = current.estimate * perKey * candShare;
     else if (current.leaf !== undefined && this.keyIsUnique(current.leaf.source, keys.probe)) estimate = cand.estimate;
     else estimate = Math.max(current.estimate, cand.estimate);
     if (residual.length > 0) estimate *= 0.5;
     estimate = Math.max(1, estimate);
+    const output = estimate * planCost.outputRow;
 
-    // Costs: a hash join reads both sides, hashes the smaller and probes
-    // with the other; an index nested loop looks the new table up by key
-    // from each current row (a random read costs about three scanned rows).
-    const hashCost = current.cost + cand.cost + Math.min(current.estimate, cand.estimate) * 2 + Math.max(current.estimate, cand.estimate) + estimate;
+    // A hash join reads both sides, materializes the smaller into its
+    // table and probes with the other; an index nested loop reads the new
+    // table by key once per current row.
+    const build = Math.min(current.estimate, cand.estimate);
+    const probe = Math.max(current.estimate, cand.estimate);
+    const hashCost = current.cost + cand.cost + build * planCost.hashBuildRow + probe * planCost.hashProbeRow + output;
     if (cand.leaf !== undefined && cand.leaf.source.table !== undefined) {
       const lookup = this.lookup(cand.leaf.source, cand.leaf.filter, conjuncts, current.sources);
       if (lookup !== undefined) {
-        const lookupCost = current.cost + current.estimate * Math.max(1, lookup.perLookup) * 3 + estimate;
+        const lookupCost = current.cost + current.estimate * lookup.cost + output;
         if (keys.probe.length === 0 || lookupCost < hashCost) {
           return {
             node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: lookup.node, lookup: true, condition: [], estimate },
@@ -422,7 +504,7 @@ export class Planner {
       node: { kind: 'nestedLoop', join: 'inner', outer: current.node, inner: cand.node, lookup: false, condition: conjuncts, estimate },
       sources,
       estimate,
-      cost: current.cost + cand.cost + current.estimate * cand.estimate,
+      cost: current.cost + cand.cost + cand.estimate * planCost.hashBuildRow + current.estimate * cand.estimate * planCost.hashProbeRow + output,
       connected,
       used: conjuncts,
     };
@@ -462,7 +544,7 @@ export class Planner {
   }
 
   /** A scan of `source` keyed by conjuncts that read `outer` tables, if one exists. */
-  private lookup(source: BoundSource, filter: readonly BoundExpr[], joinConjuncts: readonly BoundExpr[], outer: ReadonlySet<number>): { node: PlanNode; perLookup: number } | undefined {
+  private lookup(source: BoundSource, filter: readonly BoundExpr[], joinConjuncts: readonly BoundExpr[], outer: ReadonlySet<number>): { node: PlanNode; cost: number } | undefined {
     const table = source.table;
     if (table === undefined) return undefined;
     const all = [...filter, ...joinConjuncts];
@@ -470,13 +552,13 @@ export class Planner {
     if (chosen.access.kind === 'full') return undefined;
     const usesOuter = [...(chosen.access.eq ?? []), ...(chosen.access.low ? [chosen.access.low.expr] : []), ...(chosen.access.high ? [chosen.access.high.expr] : [])].some((e) => intersects(refsOf(e), outer));
     if (!usesOuter) return undefined;
-    return { node: { kind: 'scan', source, access: chosen.access, reverse: false, filter: all, estimate: chosen.estimate }, perLookup: chosen.estimate };
+    return { node: { kind: 'scan', source, access: chosen.access, reverse: false, filter: all, estimate: chosen.estimate }, cost: chosen.cost };
   }
 
   leaf(source: BoundSource, filter: readonly BoundExpr[], available: ReadonlySet<number>): Planned {
     if (source.table === undefined) {
-      const estimate = derivedRowsEstimate * selectivity(filter);
-      return { node: { kind: 'values', source, filter, estimate }, sources: new Set([source.id]), estimate, cost: derivedRowsEstimate, leaf: undefined };
+      const estimate = derivedRowsEstimate * this.selectivityOf(filter);
+      return { node: { kind: 'values', source, filter, estimate }, sources: new Set([source.id]), estimate, cost: derivedRowsEstimate * planCost.outputRow, leaf: undefined };
     }
     const chosen = this.access(source.table, source, filter, available);
     const estimate = Math.max(1, chosen.estimate);
@@ -500,10 +582,12 @@ export class Planner {
   /**
    * Chooses how to read `table` given conjuncts over it. Key expressions may
    * read the tables in `available` (joined before) and enclosing queries,
-   * never `source` itself.
+   * never `source` itself. `estimate` is the rows that pass every conjunct;
+   * `cost` the work of one execution of the read (see `planCost`).
    */
   access(table: TableDef, source: BoundSource, conjuncts: readonly BoundExpr[], available: ReadonlySet<number>): { access: Access; estimate: number; cost: number } {
     const rows = this.rows(table);
+    const columnar = this.columnar(table);
     const usable = (e: BoundExpr) => {
       const refs = refsOf(e);
       if (refs.has(source.id)) return false;
@@ -553,17 +637,27 @@ export class Planner {
       }
     }
     const bounds: ColumnBounds = (c) => (c.source.id === source.id ? this.stats?.columnBounds(table, (source.columns[c.column] as { stored: number }).stored) : undefined);
-    const residualSelectivity = selectivity(conjuncts, bounds);
-    // A full scan costs its rows (less when the columnar cache serves it)
-    // plus one, so that on an empty or tiny table a key lookup still wins
-    // the tie (the table may grow before the plan is revised).
-    const scanCost = rows * (this.stats?.scanCostPerRow(table) ?? 1) + 1;
-    let best: { access: Access; estimate: number; cost: number } = { access: { kind: 'full' }, estimate: rows * residualSelectivity, cost: scanCost };
+    // Rows that pass every conjunct, whichever way the table is read.
+    const out = Math.max(1, rows * this.selectivityOf(conjuncts, bounds));
+    // ORDER BY ... LIMIT over this table alone: a read in the ORDER BY's key
+    // order stops after enough rows; any other read pays for sorting.
+    const hint = this.orderHint?.source === source.id ? this.orderHint : undefined;
+    const sortCost = hint === undefined ? 0 : out * planCost.sortRow * Math.log2(out + 1);
+    /** Rows an ordered read visits to find `hint.limit` of its `read` rows that pass. */
+    const orderedRead = (read: number): number => (hint === undefined ? read : Math.min(read, (hint.limit * read) / Math.min(read, out)));
+    /** Whether key columns `columns` from `from` on are the ORDER BY's columns (so a read in key order is in ORDER BY order). */
+    const inOrder = (columns: readonly number[], from: number): boolean => hint !== undefined && hint.columns.every((c, i) => columns[from + i] === c);
+    const fullOrdered = inOrder(table.primaryKey, 0);
+    const fullRead = fullOrdered ? orderedRead(rows) : rows;
+    let best: { access: Access; estimate: number; cost: number } = {
+      access: { kind: 'full' },
+      estimate: out,
+      cost: fullRead * (columnar ? planCost.columnarRow : planCost.storeRow) + Math.min(out, fullRead) * planCost.outputRow + (fullOrdered ? 0 : sortCost) + 1,
+    };
     const consider = (
       columns: readonly number[],
       unique: boolean,
       make: (eq: BoundExpr[], low: KeyBound | undefined, high: KeyBound | undefined, inSet?: InSet) => Access,
-      perRowCost: number,
       index: IndexDef | undefined,
     ) => {
       const eq: BoundExpr[] = [];
@@ -573,58 +667,74 @@ export class Planner {
         eq.push(e);
       }
       const next = columns[eq.length];
-      // Rows per distinct prefix of k key columns: sampled when the engine
-      // can tell; else a unique key spreads rows evenly (rows^((n-k)/n)) and
-      // other keys keep a tenth per equality.
+      // Rows per distinct prefix of k key columns: one for a whole unique
+      // key; else from the distinct values of a one-column prefix or a
+      // sample of the key range when the engine knows them; else a unique
+      // key spreads rows evenly (rows^((n-k)/n)) and other keys keep a tenth
+      // per equality.
       const perPrefix = (k: number) => {
         if (k === columns.length && unique) return 1;
+        if (k === 1) {
+          const column = source.columns.findIndex((c) => c.stored === columns[0]);
+          const d = column < 0 ? undefined : this.distinctOf({ kind: 'column', source, column, type: 'integer', affinity: 'numeric' });
+          if (d !== undefined) return Math.max(1, rows / d);
+        }
         const sampled = k > 0 ? this.stats?.rowsPerKey(table, index, k) : undefined;
         if (sampled !== undefined) return Math.max(1, sampled);
         return Math.max(1, unique ? Math.min(rows * 0.1 ** k, rows ** ((columns.length - k) / columns.length)) : rows * 0.1 ** k);
       };
+      /** The cost of reading `read` candidate rows with `seeks` positionings, through this key. */
+      const readCost = (access: Access, seeks: number, read: number) => {
+        if (columnar && columnarKeyable(table, access)) return seeks * planCost.columnarSeek + read * planCost.columnarCandidate;
+        // A secondary index fetches each row by key, at random.
+        return seeks * planCost.storeSeek + read * (index === undefined ? planCost.storeRow : planCost.storeRow + planCost.storeSeek);
+      };
       const set = next === undefined ? undefined : sets.get(next);
       if (set !== undefined) {
-        // One lookup per value of the set (its size guessed when a
-        // subquery: lookups cost at most a few scans' worth, a scan can cost
-        // far more than the lookups, so the guess leans towards lookups).
+        // One read per value of the set (its size guessed when a subquery).
         const values = set.kind === 'inList' ? set.items.length : 50;
-        const perValue = perPrefix(eq.length + 1);
-        const estimate = Math.max(1, Math.min(rows, values * perValue));
-        const cost = estimate * perRowCost + values;
-        if (cost < best.cost) best = { access: make(eq, undefined, undefined, set), estimate, cost };
+        const read = Math.max(1, Math.min(rows, values * perPrefix(eq.length + 1)));
+        const access = make(eq, undefined, undefined, set);
+        const cost = readCost(access, values, read) + Math.min(out, read) * planCost.outputRow + sortCost;
+        if (cost < best.cost) best = { access, estimate: Math.min(out, read), cost };
       }
       const low = next === undefined ? undefined : lows.get(next);
       const high = next === undefined ? undefined : highs.get(next);
       if (eq.length === 0 && low === undefined && high === undefined) return;
-      let estimate: number;
-      let rangeOnly = false;
-      if (eq.length === columns.length && unique) estimate = 1;
+      let read: number;
+      if (eq.length === columns.length && unique) read = 1;
       else {
-        estimate = perPrefix(eq.length);
+        read = perPrefix(eq.length);
         if (low !== undefined || high !== undefined) {
           // The range part of the selectivity, from the column's bounds when known.
           const col = { kind: 'column', source, column: source.columns.findIndex((c) => c.stored === next), type: 'integer', affinity: 'numeric' } as Extract<BoundExpr, { kind: 'column' }>;
           const conds: BoundExpr[] = [];
           if (low !== undefined) conds.push({ kind: 'compare', op: low.inclusive ? '>=' : '>', left: col, right: low.expr, type: 'integer' });
           if (high !== undefined) conds.push({ kind: 'compare', op: high.inclusive ? '<=' : '<', left: col, right: high.expr, type: 'integer' });
-          estimate *= eq.length === 0 ? selectivity(conds, bounds) : low !== undefined && high !== undefined ? 0.25 : 0.33;
+          read *= selectivity(conds, bounds);
         }
-        rangeOnly = eq.length === 0;
-        estimate = Math.max(1, estimate);
+        read = Math.max(1, read);
       }
-      // A range with no equality prefix on a secondary index costs more per row still.
-      const cost = estimate * perRowCost * (rangeOnly && perRowCost > 1 ? 3 : 1);
-      if (cost < best.cost) best = { access: make(eq, low, high), estimate: Math.max(1, Math.min(estimate, rows * residualSelectivity * 10)), cost };
+      const access = make(eq, low, high);
+      // Rows come in key order: the ORDER BY's, when the key continues with its columns.
+      const ordered = index === undefined && inOrder(columns, eq.length);
+      const visited = ordered ? orderedRead(read) : read;
+      const cost = readCost(access, 1, visited) + Math.min(out, visited) * planCost.outputRow + (ordered ? 0 : sortCost);
+      if (cost < best.cost) best = { access, estimate: Math.min(out, read), cost };
     };
-    consider(table.primaryKey, true, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'primary', eq, low, high } : { kind: 'primary', eq, low, high, inSet }), 1, undefined);
+    consider(table.primaryKey, true, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'primary', eq, low, high } : { kind: 'primary', eq, low, high, inSet }), undefined);
     for (const index of this.catalog.indexesOf(table.id)) {
-      // An index read fetches each row by key, at random: several times the
-      // cost of visiting a row in a scan (more for ranges, which also lose
-      // to the columnar cache), so an index must narrow the read a lot.
-      consider(index.columns, index.unique, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'index', index, eq, low, high } : { kind: 'index', index, eq, low, high, inSet }), 4, index);
+      consider(index.columns, index.unique, (eq, low, high, inSet) => (inSet === undefined ? { kind: 'index', index, eq, low, high } : { kind: 'index', index, eq, low, high, inSet }), index);
     }
-    return { access: best.access, estimate: best.access.kind === 'full' ? Math.max(1, rows * residualSelectivity) : best.estimate, cost: best.cost };
+    return { access: best.access, estimate: Math.max(1, best.estimate), cost: best.cost };
   }
+
+  /**
+   * Set while planning a single-table SELECT with ORDER BY and LIMIT: the
+   * ORDER BY's columns (stored indexes, all ascending or all descending) and
+   * the rows the LIMIT (and OFFSET) ask for.
+   */
+  private orderHint: { readonly source: number; readonly columns: readonly number[]; readonly limit: number } | undefined;
 
   /** Sources of the select being planned; key expressions may not read those not yet joined. */
   private localSources: ReadonlySet<number> = new Set();
@@ -644,6 +754,26 @@ export class Planner {
       this.localSources = saved;
     }
   }
+}
+
+/** The ORDER BY ... LIMIT of a single-table SELECT as a hint for choosing its read (see `Planner.access`). */
+function orderHintOf(q: BoundQuery): { source: number; columns: number[]; limit: number } | undefined {
+  const body = q.body;
+  if (body.kind !== 'select' || body.aggregate || body.distinct || q.orderBy.length === 0 || q.limit === undefined) return undefined;
+  const from = body.from;
+  if (from === undefined || from.kind !== 'source' || from.source.table === undefined) return undefined;
+  const source = from.source;
+  const descending = (q.orderBy[0] as BoundOrder).descending;
+  const columns: number[] = [];
+  for (const term of q.orderBy) {
+    let e = term.expr;
+    if (e.kind === 'output') e = body.items[e.index] as BoundExpr;
+    if (term.descending !== descending || e.kind !== 'column' || e.source.id !== source.id) return undefined;
+    columns.push((source.columns[e.column] as { stored: number }).stored);
+  }
+  const limit = constantNumber(q.limit) ?? limitRowsGuess;
+  const offset = q.offset === undefined ? 0 : (constantNumber(q.offset) ?? 0);
+  return { source: source.id, columns, limit: Math.max(1, limit + Math.max(0, offset)) };
 }
 
 interface JoinStep {
@@ -760,7 +890,7 @@ export type ColumnBounds = (column: Extract<BoundExpr, { kind: 'column' }>) => {
  * combined and measured against the column's known bounds (a month of
  * seven years of dates is about 1%, not the 25% a guess would give).
  */
-export function selectivity(conjuncts: readonly BoundExpr[], bounds?: ColumnBounds): number {
+export function selectivity(conjuncts: readonly BoundExpr[], bounds?: ColumnBounds, distinct?: DistinctValues): number {
   let s = 1;
   const ranges = new Map<string, { column: Extract<BoundExpr, { kind: 'column' }>; low: number; high: number }>();
   const range = (column: BoundExpr, op: string, value: BoundExpr): boolean => {
@@ -779,7 +909,7 @@ export function selectivity(conjuncts: readonly BoundExpr[], bounds?: ColumnBoun
   for (const c of conjuncts) {
     if (c.kind === 'compare' && c.op in flip && (range(c.left, c.op, c.right) || range(c.right, flip[c.op] as string, c.left))) continue;
     if (c.kind === 'between' && !c.not && range(c.operand, '>=', c.low) && range(c.operand, '<=', c.high)) continue;
-    s *= selectivityOf(c);
+    s *= selectivityOf(c, distinct);
   }
   for (const r of ranges.values()) {
     const b = (bounds as ColumnBounds)(r.column);
@@ -794,26 +924,45 @@ export function selectivity(conjuncts: readonly BoundExpr[], bounds?: ColumnBoun
   return s;
 }
 
-function selectivityOf(e: BoundExpr): number {
+/** Distinct values of a column expression, when known. */
+export type DistinctValues = (e: BoundExpr) => number | undefined;
+
+/**
+ * One conjunct's selectivity: an equality keeps 1/distinct of the rows when
+ * the column's distinct values are known; otherwise fixed guesses, with
+ * SQLite's for ranges on values unknown at plan time (a bound keeps a
+ * quarter, BETWEEN a sixty-fourth).
+ */
+function selectivityOf(e: BoundExpr, distinct?: DistinctValues): number {
+  const d = (x: BoundExpr) => (distinct === undefined ? undefined : distinct(x));
   switch (e.kind) {
     case 'compare':
-      if (e.op === '=' || e.op === 'IS') return 0.1;
-      if (e.op === '!=' || e.op === 'IS NOT') return 0.9;
-      return 0.33;
+      if (e.op === '=' || e.op === 'IS') {
+        const n = d(e.left) ?? d(e.right);
+        return n === undefined ? 0.1 : 1 / n;
+      }
+      if (e.op === '!=' || e.op === 'IS NOT') {
+        const n = d(e.left) ?? d(e.right);
+        return n === undefined ? 0.9 : 1 - 1 / n;
+      }
+      return 0.25;
     case 'between':
-      return e.not ? 0.75 : 0.25;
+      return e.not ? 0.75 : 1 / 64;
     case 'like':
       return e.not ? 0.75 : 0.25;
-    case 'inList':
-      return e.not ? 0.9 : Math.min(1, 0.1 * e.items.length);
+    case 'inList': {
+      const n = d(e.operand);
+      const p = n === undefined ? 0.1 * e.items.length : e.items.length / n;
+      return e.not ? 1 - Math.min(0.9, p) : Math.min(1, p);
+    }
     case 'isNull':
       return e.not ? 0.9 : 0.1;
     case 'and':
-      return selectivityOf(e.left) * selectivityOf(e.right);
+      return selectivityOf(e.left, distinct) * selectivityOf(e.right, distinct);
     case 'or':
-      return Math.min(1, selectivityOf(e.left) + selectivityOf(e.right));
+      return Math.min(1, selectivityOf(e.left, distinct) + selectivityOf(e.right, distinct));
     case 'not':
-      return 1 - selectivityOf(e.operand);
+      return 1 - selectivityOf(e.operand, distinct);
     default:
       return 0.5;
   }

@@ -42,18 +42,31 @@ export interface Statement {
   readonly source: string;
 }
 
-/** A SELECT, ready to run: its plan and compiled variants. */
+/** One plan of a SELECT and its compilations. */
+export interface PlanBundle {
+  readonly plan: QueryPlan;
+  /** The row-only compilation; its slots list the reads the columnar cache may serve. */
+  readonly base: StatementCompiler;
+  /** Compilations by the set of slots the columnar cache serves (a bit mask). */
+  readonly variants: Map<number, Variant>;
+  /** Planned on the assumption that the columnar cache serves its tables: it runs only when the cache serves every slot. */
+  readonly columnar: boolean;
+}
+
+/** A SELECT, ready to run: its plans and compiled variants. */
 export interface PreparedQuery {
   readonly kind: 'query';
   readonly params: ParamInfo;
   readonly state: ExecState;
   readonly bound: BoundQuery;
-  readonly plan: QueryPlan;
   readonly columns: readonly { readonly name: string; readonly type: ValueType }[];
-  /** The row-only compilation; its slots list the full scans. */
-  readonly base: StatementCompiler;
   readonly root: CompileScope;
-  readonly variants: Map<number, Variant>;
+  /**
+   * The plan to run when the columnar cache can serve it and, when it
+   * differs, the plan for reading the store (inside a transaction that wrote
+   * the tables, say); the last one always runs.
+   */
+  readonly plans: readonly PlanBundle[];
 }
 
 export interface Variant {

@@ -199,6 +199,9 @@ export function compileVecNumber(e: BoundExpr, ctx: VectorContext, scratch: Scra
           }
           const d = data;
           const first = sel[0] as number;
+          // Selections are ascending or descending (scans feed them so, see
+          // executor.ts): a first-to-last distance of n - 1 then means every
+          // row of a stretch, in ascending order.
           if ((sel[n - 1] as number) - first === n - 1) {
             // Every row of a stretch selected (ascending): copy without the indirection.
             for (let j = 0; j < n; j++) out[j] = d[first + j] as number;
@@ -379,21 +382,23 @@ export function compileVecPredicate(e: BoundExpr, ctx: VectorContext, scratch: S
           right.set(sel.subarray(0, n));
           const na = a.filter(left, n);
           const nb = b.filter(right, n);
-          // Merge two ascending index lists without duplicates.
+          // Each side kept a subsequence of the selection (in its order,
+          // whatever that is): keep the rows either side kept.
           let i = 0;
-          let j = 0;
+          let k = 0;
           let m = 0;
-          while (i < na || j < nb) {
-            const x = i < na ? (left[i] as number) : Infinity;
-            const y = j < nb ? (right[j] as number) : Infinity;
-            if (x <= y) {
-              sel[m++] = x;
+          for (let j = 0; j < n; j++) {
+            const row = sel[j] as number;
+            let keep = false;
+            if (i < na && left[i] === row) {
               i++;
-              if (x === y) j++;
-            } else {
-              sel[m++] = y;
-              j++;
+              keep = true;
             }
+            if (k < nb && right[k] === row) {
+              k++;
+              keep = true;
+            }
+            if (keep) sel[m++] = row;
           }
           return m;
         },
