@@ -38,6 +38,7 @@ import {
   type DeviceStats,
 } from '../device/index.js';
 import { BackingFile } from './backing-file.js';
+import { DeviceCounters, DeviceImage } from './device-image.js';
 import { checkCrashImageOptions } from './crash-choices.js';
 import {
   fileDeviceSizeBytesDefault,
@@ -79,9 +80,9 @@ export class FileDevice implements CrashableDevice {
   readonly persistent: boolean;
   readonly location: string;
 
-  private size: number;
-  private buffer: Buffer;
-  private pageState: Uint8Array;
+  /** The device's memory and per-page state (dirty sectors, counted sectors, flushed). */
+  private readonly image: DeviceImage;
+  private readonly c = new DeviceCounters();
   private readonly file: BackingFile | undefined;
   private readonly syncOnPersist: boolean;
   private closed = false;
@@ -92,17 +93,7 @@ export class FileDevice implements CrashableDevice {
   private pendingSectors = 0;
   private bytesFlushed = 0;
 
-  private reads = 0;
-  private bytesRead = 0;
-  private writes = 0;
-  private bytesWritten = 0;
-  private flushes = 0;
-  private fences = 0;
-  private mediaBytesWritten = 0;
-  private bytesPersisted = 0;
   private pagesWritten = 0;
-  private hostWrites = 0;
-  private hostSyncs = 0;
   private tracker: SectorTracker | undefined;
 
   constructor(options: FileDeviceOptions = {}) {
@@ -116,20 +107,24 @@ export class FileDevice implements CrashableDevice {
       const existingBytes = file?.initialSizeBytes ?? o.image?.length ?? 0;
       if (existingBytes > fileDeviceSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, fileDeviceSizeBytesMax, existingBytes);
       const requested = o.sizeBytes ?? (existingBytes > 0 ? existingBytes : fileDeviceSizeBytesDefault);
-      this.size = roundUp(Math.max(requested, existingBytes), filePageBytes);
-      this.buffer = Buffer.alloc(this.size);
-      this.pageState = new Uint8Array((this.size >>> pageShift) * pageStateBytes);
+      // An existing file is paged in on first access, as through the page cache (see DeviceImage).
+      this.image = new DeviceImage({
+        sizeBytes: roundUp(Math.max(requested, existingBytes), filePageBytes),
+        unitShift: pageShift,
+        stateBytes: pageStateBytes,
+        sizeBytesMax: fileDeviceSizeBytesMax,
+        location: this.location,
+        ...(file === undefined ? {} : { file }),
+        ...(o.image === undefined ? {} : { image: o.image }),
+      });
       if (file !== undefined) {
-        file.readInto(this.buffer, file.initialSizeBytes);
-        if (file.initialSizeBytes !== this.size) {
-          file.resize(this.size);
+        if (file.initialSizeBytes !== this.image.size) {
+          file.resize(this.image.size);
           if (this.syncOnPersist) {
             file.sync();
-            this.hostSyncs++;
+            this.c.hostSyncs++;
           }
         }
-      } else if (o.image !== undefined) {
-        this.buffer.set(o.image, 0);
       }
     } catch (error) {
       file?.close();
@@ -139,27 +134,29 @@ export class FileDevice implements CrashableDevice {
   }
 
   get sizeBytes(): number {
-    return this.size;
+    return this.image.size;
   }
 
   read(offset: number, length: number): Uint8Array {
     if (this.closed) throw this.closedError();
-    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.size)) checkRange(this, offset, length);
-    this.reads++;
-    this.bytesRead += length;
-    return this.buffer.subarray(offset, offset + length);
+    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.image.size)) checkRange(this, offset, length);
+    if (this.image.loaded !== undefined) this.image.pageIn(offset, length);
+    this.c.reads++;
+    this.c.bytesRead += length;
+    return this.image.buffer.subarray(offset, offset + length);
   }
 
   write(offset: number, bytes: Uint8Array): void {
     if (this.closed) throw this.closedError();
     const length = bytes.length;
-    if (!((offset >>> 0) === offset && offset + length <= this.size)) checkRange(this, offset, length);
-    this.writes++;
-    this.bytesWritten += length;
+    if (!((offset >>> 0) === offset && offset + length <= this.image.size)) checkRange(this, offset, length);
+    this.c.writes++;
+    this.c.bytesWritten += length;
     if (length === 0) return;
-    if (this.tracker !== undefined) this.tracker.recordWrite(this.buffer, offset, length);
-    this.buffer.set(bytes, offset);
-    const state = this.pageState;
+    if (this.image.loaded !== undefined) this.image.pageIn(offset, length);
+    if (this.tracker !== undefined) this.tracker.recordWrite(this.image.buffer, offset, length);
+    this.image.buffer.set(bytes, offset);
+    const state = this.image.state;
     const end = offset + length;
     const first = offset >>> pageShift;
     const last = (end - 1) >>> pageShift;
@@ -178,10 +175,10 @@ export class FileDevice implements CrashableDevice {
 
   flush(offset: number, length: number): void {
     if (this.closed) throw this.closedError();
-    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.size)) checkRange(this, offset, length);
-    this.flushes++;
+    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.image.size)) checkRange(this, offset, length);
+    this.c.flushes++;
     if (length === 0) return;
-    const state = this.pageState;
+    const state = this.image.state;
     const end = offset + length;
     const first = offset >>> pageShift;
     const last = (end - 1) >>> pageShift;
@@ -208,7 +205,7 @@ export class FileDevice implements CrashableDevice {
 
   fence(): void {
     if (this.closed) throw this.closedError();
-    this.fences++;
+    this.c.fences++;
     const n = this.flushedCount;
     if (n === 0) return;
     const pages = this.flushedPages;
@@ -225,17 +222,17 @@ export class FileDevice implements CrashableDevice {
           continue;
         }
         const start = runStart * filePageBytes;
-        this.file.write(this.buffer, start, (previous + 1) * filePageBytes - start);
-        this.hostWrites++;
+        this.file.write(this.image.buffer, start, (previous + 1) * filePageBytes - start);
+        this.c.hostWrites++;
         runStart = page;
         previous = page;
       }
       if (this.syncOnPersist) {
         this.file.sync();
-        this.hostSyncs++;
+        this.c.hostSyncs++;
       }
     }
-    const state = this.pageState;
+    const state = this.image.state;
     for (let k = 0; k < n; k++) {
       const page = pages[k] as number;
       const i = page * pageStateBytes;
@@ -249,8 +246,8 @@ export class FileDevice implements CrashableDevice {
     this.flushedCount = 0;
     this.flushedSorted = true;
     this.pagesWritten += n;
-    this.mediaBytesWritten += n * filePageBytes;
-    this.bytesPersisted += this.bytesFlushed;
+    this.c.mediaBytesWritten += n * filePageBytes;
+    this.c.bytesPersisted += this.bytesFlushed;
     this.bytesFlushed = 0;
   }
 
@@ -268,23 +265,17 @@ export class FileDevice implements CrashableDevice {
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.size) return;
+    if (sizeBytes <= this.image.size) return;
     if (sizeBytes > fileDeviceSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, fileDeviceSizeBytesMax, sizeBytes);
     const size = roundUp(sizeBytes, filePageBytes);
     if (this.file !== undefined) {
       this.file.resize(size);
       if (this.syncOnPersist) {
         this.file.sync();
-        this.hostSyncs++;
+        this.c.hostSyncs++;
       }
     }
-    const buffer = Buffer.alloc(size);
-    buffer.set(this.buffer, 0);
-    const pageState = new Uint8Array((size >>> pageShift) * pageStateBytes);
-    pageState.set(this.pageState, 0);
-    this.buffer = buffer;
-    this.pageState = pageState;
-    this.size = size;
+    this.image.grow(size);
   }
 
   /**
@@ -294,34 +285,16 @@ export class FileDevice implements CrashableDevice {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.buffer = Buffer.alloc(0);
-    this.pageState = new Uint8Array(0);
+    this.image.release();
     this.tracker = undefined;
     this.file?.close();
   }
 
   stats(): DeviceStats {
-    return {
-      kind: this.kind,
-      sizeBytes: this.size,
-      reads: this.reads,
-      bytesRead: this.bytesRead,
-      writes: this.writes,
-      bytesWritten: this.bytesWritten,
-      flushes: this.flushes,
-      fences: this.fences,
-      mediaBytesWritten: this.mediaBytesWritten,
-      writeAmplification: this.bytesPersisted > 0 ? this.mediaBytesWritten / this.bytesPersisted : 0,
-      hostWrites: this.hostWrites,
-      hostSyncs: this.hostSyncs,
-      deviceTimeNs: 0,
-      extra: {
-        pagesWritten: this.pagesWritten,
-        pendingSectors: this.pendingSectors,
-        bytesPersisted: this.bytesPersisted,
-      },
-    };
+    // No latency model: the host's real I/O time is the measure.
+    return this.c.stats(this.kind, this.image.size, 0, { pagesWritten: this.pagesWritten, pendingSectors: this.pendingSectors });
   }
+
 
   /** Sectors written since their page was last persisted. */
   pendingUnits(): number {
@@ -344,7 +317,8 @@ export class FileDevice implements CrashableDevice {
     if (this.tracker === undefined) {
       throw new InvalidArgumentError(`crash images of ${this.location} need the device to be opened with trackCrashStates: true`);
     }
-    return this.tracker.images(this.buffer, this.size, options);
+    this.image.pageInAll();
+    return this.tracker.images(this.image.buffer, this.image.size, options);
   }
 
   private pushFlushed(page: number): void {

@@ -1,7 +1,8 @@
 /**
  * The file device: a block device over a host file (4 KiB pages, fdatasync
  * at the persist barrier), with a sector-level crash model. Also the host
- * file access and the crash-image helpers the pmem device shares.
+ * file access, the in-memory device image and counters, and the crash-image
+ * helpers the pmem device shares.
  */
 export { FileDevice, openFileDevice } from './file-device.js';
 export {
@@ -14,3 +15,4 @@ export {
 export { tornCutBytesEnumerated } from './sector-tracker.js';
 export { BackingFile } from './backing-file.js';
 export { checkCombinationCount, checkCrashImageOptions, combinations } from './crash-choices.js';
+export { DeviceCounters, DeviceImage, pageInChunkBytes, type DeviceImageOptions } from './device-image.js';

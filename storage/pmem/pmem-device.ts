@@ -66,7 +66,7 @@ import {
   type CrashImageOptions,
   type DeviceStats,
 } from '../device/index.js';
-import { BackingFile, checkCrashImageOptions } from '../file-device/index.js';
+import { BackingFile, checkCrashImageOptions, DeviceCounters, DeviceImage } from '../file-device/index.js';
 import { CrashTracker, lineCounted, lineDirty, lineFlushed, lineRewritten } from './crash-tracker.js';
 import { DelayInjector } from './delay-injector.js';
 import { nsPerByte } from './latency-model.js';
@@ -87,8 +87,6 @@ export const pmemXplineBytes = 256;
 /** Failure-atomic unit. */
 export const pmemWordBytes = 8;
 
-/** Granularity of paging an existing backing file in, in bytes. */
-const loadChunkBytes = 256 * 1024;
 const lineShift = 6;
 const linesPerXplineShift = 2;
 /** Bytes of line state per line (see the header comment). */
@@ -121,9 +119,9 @@ export class PmemDevice implements CrashableDevice {
   readonly location: string;
   readonly mode: PmemMode;
 
-  private size: number;
-  private buffer: Buffer;
-  private lineState: Uint8Array;
+  /** The device's memory and per-line state (lines dirty/counted/flushed/rewritten). */
+  private readonly image: DeviceImage;
+  private readonly c = new DeviceCounters();
   private readonly file: BackingFile | undefined;
   private readonly fsync: boolean;
   private closed = false;
@@ -137,30 +135,10 @@ export class PmemDevice implements CrashableDevice {
   /** Caller bytes counted by flushes since the last fence; moved to `bytesPersisted` by it. */
   private bytesFlushed = 0;
 
-  private reads = 0;
-  private bytesRead = 0;
-  private writes = 0;
-  private bytesWritten = 0;
-  private flushes = 0;
-  private fences = 0;
-  private mediaBytesWritten = 0;
-  private bytesPersisted = 0;
   private linesFlushed = 0;
   private xplinesWritten = 0;
-  private hostWrites = 0;
-  private hostSyncs = 0;
   private deviceTimeNs = 0;
 
-  /**
-   * Which chunks of the backing file are in memory (1 = loaded). A device
-   * opened on an existing file pages its contents in on first access, as an
-   * mmap-ed DAX file would, so opening a large device costs only what
-   * recovery reads. Undefined once everything is loaded (or nothing was to
-   * be).
-   */
-  private loaded: Uint8Array | undefined;
-  /** Bytes of the backing file not yet loaded (past it everything is zero). */
-  private loadLimit = 0;
 
   private lastReadEnd = -1;
   private readonly readRandomNs: number;
@@ -192,26 +170,26 @@ export class PmemDevice implements CrashableDevice {
       const existingBytes = file?.initialSizeBytes ?? o.image?.length ?? 0;
       if (existingBytes > pmemSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, pmemSizeBytesMax, existingBytes);
       const requested = o.sizeBytes ?? (existingBytes > 0 ? existingBytes : pmemSizeBytesDefault);
-      this.size = roundUp(Math.max(requested, existingBytes), pmemSizeGranuleBytes);
-      this.buffer = Buffer.alloc(this.size);
-      this.lineState = new Uint8Array((this.size >>> lineShift) * lineStateBytes);
+      // An existing file is paged in on first access (see DeviceImage).
+      this.image = new DeviceImage({
+        sizeBytes: roundUp(Math.max(requested, existingBytes), pmemSizeGranuleBytes),
+        unitShift: lineShift,
+        stateBytes: lineStateBytes,
+        sizeBytesMax: pmemSizeBytesMax,
+        location: this.location,
+        ...(file === undefined ? {} : { file }),
+        ...(o.image === undefined ? {} : { image: o.image }),
+      });
       if (file !== undefined) {
-        // Page the file in lazily (see `loaded`).
-        if (file.initialSizeBytes > 0) {
-          this.loaded = new Uint8Array(Math.ceil(file.initialSizeBytes / loadChunkBytes));
-          this.loadLimit = file.initialSizeBytes;
-        }
         // Keep the file exactly as large as the device, so a reopen sees the
         // same size and positioned writes never extend it.
-        if (file.initialSizeBytes !== this.size) {
-          file.resize(this.size);
+        if (file.initialSizeBytes !== this.image.size) {
+          file.resize(this.image.size);
           if (this.fsync) {
             file.sync();
-            this.hostSyncs++;
+            this.c.hostSyncs++;
           }
         }
-      } else if (o.image !== undefined) {
-        this.buffer.set(o.image, 0);
       }
     } catch (error) {
       file?.close();
@@ -221,34 +199,34 @@ export class PmemDevice implements CrashableDevice {
   }
 
   get sizeBytes(): number {
-    return this.size;
+    return this.image.size;
   }
 
   read(offset: number, length: number): Uint8Array {
     if (this.closed) throw this.closedError();
-    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.size)) checkRange(this, offset, length);
-    if (this.loaded !== undefined) this.pageIn(offset, length);
-    this.reads++;
-    this.bytesRead += length;
+    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.image.size)) checkRange(this, offset, length);
+    if (this.image.loaded !== undefined) this.image.pageIn(offset, length);
+    this.c.reads++;
+    this.c.bytesRead += length;
     const ns = (offset === this.lastReadEnd ? this.readSequentialNs : this.readRandomNs) + length * this.readNsPerByte;
     this.lastReadEnd = offset + length;
     this.deviceTimeNs += ns;
     if (this.delay !== undefined) this.delay.charge(ns);
-    return this.buffer.subarray(offset, offset + length);
+    return this.image.buffer.subarray(offset, offset + length);
   }
 
   write(offset: number, bytes: Uint8Array): void {
     if (this.closed) throw this.closedError();
     const length = bytes.length;
-    if (!((offset >>> 0) === offset && offset + length <= this.size)) checkRange(this, offset, length);
-    this.writes++;
-    this.bytesWritten += length;
+    if (!((offset >>> 0) === offset && offset + length <= this.image.size)) checkRange(this, offset, length);
+    this.c.writes++;
+    this.c.bytesWritten += length;
     if (length === 0) return;
-    if (this.loaded !== undefined) this.pageIn(offset, length);
-    if (this.tracker !== undefined) this.tracker.recordWrite(this.buffer, offset, bytes, this.lineState);
-    this.buffer.set(bytes, offset);
+    if (this.image.loaded !== undefined) this.image.pageIn(offset, length);
+    if (this.tracker !== undefined) this.tracker.recordWrite(this.image.buffer, offset, bytes, this.image.state);
+    this.image.buffer.set(bytes, offset);
 
-    const state = this.lineState;
+    const state = this.image.state;
     const end = offset + length;
     const first = offset >>> lineShift;
     const last = (end - 1) >>> lineShift;
@@ -268,10 +246,10 @@ export class PmemDevice implements CrashableDevice {
 
   flush(offset: number, length: number): void {
     if (this.closed) throw this.closedError();
-    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.size)) checkRange(this, offset, length);
-    this.flushes++;
+    if (!((offset >>> 0) === offset && (length >>> 0) === length && offset + length <= this.image.size)) checkRange(this, offset, length);
+    this.c.flushes++;
     if (length === 0) return;
-    const state = this.lineState;
+    const state = this.image.state;
     const end = offset + length;
     const first = offset >>> lineShift;
     const last = (end - 1) >>> lineShift;
@@ -303,7 +281,7 @@ export class PmemDevice implements CrashableDevice {
 
   fence(): void {
     if (this.closed) throw this.closedError();
-    this.fences++;
+    this.c.fences++;
     const n = this.flushedCount;
     let xplines = 0;
     if (n > 0) {
@@ -321,17 +299,17 @@ export class PmemDevice implements CrashableDevice {
             continue;
           }
           const start = runStart * pmemLineBytes;
-          this.file.write(this.buffer, start, (previous + 1) * pmemLineBytes - start);
-          this.hostWrites++;
+          this.file.write(this.image.buffer, start, (previous + 1) * pmemLineBytes - start);
+          this.c.hostWrites++;
           runStart = line;
           previous = line;
         }
         if (this.fsync) {
           this.file.sync();
-          this.hostSyncs++;
+          this.c.hostSyncs++;
         }
       }
-      const state = this.lineState;
+      const state = this.image.state;
       const tracker = this.tracker;
       let lastXpline = -1;
       for (let k = 0; k < n; k++) {
@@ -355,8 +333,8 @@ export class PmemDevice implements CrashableDevice {
       this.flushedSorted = true;
       this.linesFlushed += n;
       this.xplinesWritten += xplines;
-      this.mediaBytesWritten += xplines * pmemXplineBytes;
-      this.bytesPersisted += this.bytesFlushed;
+      this.c.mediaBytesWritten += xplines * pmemXplineBytes;
+      this.c.bytesPersisted += this.bytesFlushed;
       this.bytesFlushed = 0;
     }
     const ns = xplines * pmemXplineBytes * this.writeNsPerByte + this.fenceNs;
@@ -379,30 +357,17 @@ export class PmemDevice implements CrashableDevice {
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.size) return;
+    if (sizeBytes <= this.image.size) return;
     if (sizeBytes > pmemSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, pmemSizeBytesMax, sizeBytes);
     const size = roundUp(sizeBytes, pmemSizeGranuleBytes);
     if (this.file !== undefined) {
       this.file.resize(size);
       if (this.fsync) {
         this.file.sync();
-        this.hostSyncs++;
+        this.c.hostSyncs++;
       }
     }
-    // The memory grows geometrically (capped at 256 MiB of slack) so that a
-    // log growing one segment at a time does not copy the whole device at
-    // every step; bytes past `size` are zero and never handed out.
-    if (size > this.buffer.length) {
-      this.pageInAll();
-      const capacity = Math.min(pmemSizeBytesMax, Math.max(size, Math.min(this.buffer.length * 2, this.buffer.length + 256 * 1024 * 1024)));
-      const buffer = Buffer.alloc(capacity);
-      buffer.set(this.buffer.subarray(0, this.size), 0);
-      const lineState = new Uint8Array((capacity >>> lineShift) * lineStateBytes);
-      lineState.set(this.lineState, 0);
-      this.buffer = buffer;
-      this.lineState = lineState;
-    }
-    this.size = size;
+    this.image.grow(size);
   }
 
   /**
@@ -412,36 +377,19 @@ export class PmemDevice implements CrashableDevice {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // Drop the memory now; views handed out earlier keep their own reference.
-    this.buffer = Buffer.alloc(0);
-    this.lineState = new Uint8Array(0);
+    this.image.release();
     this.tracker = undefined;
     this.file?.close();
   }
 
   stats(): DeviceStats {
-    return {
-      kind: this.kind,
-      sizeBytes: this.size,
-      reads: this.reads,
-      bytesRead: this.bytesRead,
-      writes: this.writes,
-      bytesWritten: this.bytesWritten,
-      flushes: this.flushes,
-      fences: this.fences,
-      mediaBytesWritten: this.mediaBytesWritten,
-      writeAmplification: this.bytesPersisted > 0 ? this.mediaBytesWritten / this.bytesPersisted : 0,
-      hostWrites: this.hostWrites,
-      hostSyncs: this.hostSyncs,
-      deviceTimeNs: this.deviceTimeNs,
-      extra: {
-        linesFlushed: this.linesFlushed,
-        xplinesWritten: this.xplinesWritten,
-        pendingWords: this.pendingWords,
-        bytesPersisted: this.bytesPersisted,
-      },
-    };
+    return this.c.stats(this.kind, this.image.size, this.deviceTimeNs, {
+      linesFlushed: this.linesFlushed,
+      xplinesWritten: this.xplinesWritten,
+      pendingWords: this.pendingWords,
+    });
   }
+
 
   /** Words written since their last persist. */
   pendingUnits(): number {
@@ -463,7 +411,7 @@ export class PmemDevice implements CrashableDevice {
     if (this.closed) throw this.closedError();
     checkCrashImageOptions(options);
     if (this.mode === 'memory') {
-      const size = this.size;
+      const size = this.image.size;
       const count = options.mode === 'enumerate' ? 1 : options.count;
       return (function* () {
         for (let k = 0; k < count; k++) yield new Uint8Array(size);
@@ -472,30 +420,8 @@ export class PmemDevice implements CrashableDevice {
     if (this.tracker === undefined) {
       throw new InvalidArgumentError(`crash images of ${this.location} need the device to be opened with trackCrashStates: true`);
     }
-    this.pageInAll();
-    return this.tracker.images(this.buffer, this.size, options);
-  }
-
-  /** Loads the file chunks covering `[offset, offset + length)` that are not in memory yet. */
-  private pageIn(offset: number, length: number): void {
-    const loaded = this.loaded as Uint8Array;
-    const first = Math.floor(offset / loadChunkBytes);
-    const last = Math.min(loaded.length - 1, Math.floor((offset + Math.max(length, 1) - 1) / loadChunkBytes));
-    for (let chunk = first; chunk <= last; chunk++) {
-      if (loaded[chunk] !== 0) continue;
-      const start = chunk * loadChunkBytes;
-      (this.file as BackingFile).readRange(this.buffer, start, Math.min(loadChunkBytes, this.loadLimit - start));
-      loaded[chunk] = 1;
-      this.loadedChunks++;
-    }
-    if (this.loadedChunks === loaded.length) this.loaded = undefined;
-  }
-
-  private loadedChunks = 0;
-
-  /** Loads every chunk not in memory yet (before whole-buffer operations). */
-  private pageInAll(): void {
-    if (this.loaded !== undefined) this.pageIn(0, this.loadLimit);
+    this.image.pageInAll();
+    return this.tracker.images(this.image.buffer, this.image.size, options);
   }
 
   private pushFlushed(line: number): void {

@@ -1,0 +1,143 @@
+/**
+ * What the file device and the pmem device share: the in-memory image of the
+ * device (with a few bytes of state per unit — page or cache line), its
+ * growth, paging an existing backing file in, and the operation counters
+ * behind `stats()`.
+ *
+ * The image behaves as an mmap-ed file would: a device opened on an existing
+ * file reads a chunk of it on the first access to that chunk, so opening a
+ * large device costs only what recovery reads; and memory grows
+ * geometrically, so a log growing one segment at a time does not copy the
+ * whole device at every step. Bytes past `size` are zero and never handed
+ * out.
+ */
+import { LimitError, type DeviceKind, type DeviceStats } from '../device/index.js';
+import type { BackingFile } from './backing-file.js';
+
+/** Granularity of paging an existing backing file in, in bytes. */
+export const pageInChunkBytes = 256 * 1024;
+/** Most spare capacity one growth adds beyond what was asked, in bytes. */
+const growthSlackBytesMax = 256 * 1024 * 1024;
+
+export interface DeviceImageOptions {
+  /** Size in bytes (a multiple of the unit). */
+  readonly sizeBytes: number;
+  /** log2 of the bytes of one unit (cache line, page). */
+  readonly unitShift: number;
+  /** Bytes of state per unit. */
+  readonly stateBytes: number;
+  /** Largest size allowed, in bytes; growth past it throws LIMIT. */
+  readonly sizeBytesMax: number;
+  /** Where the image's persisted contents come from, paged in on demand. */
+  readonly file?: BackingFile;
+  /** Initial contents, copied at once. */
+  readonly image?: Uint8Array;
+  /** Name for error messages. */
+  readonly location: string;
+}
+
+export class DeviceImage {
+  /** The device's bytes, with spare capacity past `size`. */
+  buffer: Buffer;
+  /** `stateBytes` bytes of state per unit, for the whole capacity. */
+  state: Uint8Array;
+  /** Size of the device in bytes. */
+  size: number;
+  /**
+   * Which chunks of the backing file are in memory (1 = loaded); undefined
+   * once everything is (or nothing was to be). Check it before `pageIn`:
+   * `if (image.loaded !== undefined) image.pageIn(offset, length)`.
+   */
+  loaded: Uint8Array | undefined;
+  private loadedChunks = 0;
+  private readonly loadLimit: number;
+
+  constructor(private readonly options: DeviceImageOptions) {
+    this.size = options.sizeBytes;
+    this.buffer = Buffer.alloc(this.size);
+    this.state = new Uint8Array((this.size >>> options.unitShift) * options.stateBytes);
+    const fileBytes = options.file?.initialSizeBytes ?? 0;
+    this.loadLimit = Math.min(fileBytes, this.size);
+    if (this.loadLimit > 0) this.loaded = new Uint8Array(Math.ceil(this.loadLimit / pageInChunkBytes));
+    if (options.image !== undefined) this.buffer.set(options.image, 0);
+  }
+
+  /** Loads the file chunks covering `[offset, offset + length)` that are not in memory yet. */
+  pageIn(offset: number, length: number): void {
+    const loaded = this.loaded as Uint8Array;
+    const first = Math.floor(offset / pageInChunkBytes);
+    const last = Math.min(loaded.length - 1, Math.floor((offset + Math.max(length, 1) - 1) / pageInChunkBytes));
+    for (let chunk = first; chunk <= last; chunk++) {
+      if (loaded[chunk] !== 0) continue;
+      const start = chunk * pageInChunkBytes;
+      (this.options.file as BackingFile).readRange(this.buffer, start, Math.min(pageInChunkBytes, this.loadLimit - start));
+      loaded[chunk] = 1;
+      this.loadedChunks++;
+    }
+    if (this.loadedChunks === loaded.length) this.loaded = undefined;
+  }
+
+  /** Loads everything not in memory yet (before operations on the whole image). */
+  pageInAll(): void {
+    if (this.loaded !== undefined) this.pageIn(0, this.loadLimit);
+  }
+
+  /** Grows to `size` bytes (new bytes zero), keeping contents and state. */
+  grow(size: number): void {
+    if (size <= this.size) return;
+    if (size > this.options.sizeBytesMax) throw new LimitError(`size in bytes of ${this.options.location}`, this.options.sizeBytesMax, size);
+    if (size > this.buffer.length) {
+      this.pageInAll();
+      const old = this.buffer.length;
+      const capacity = Math.min(this.options.sizeBytesMax, Math.max(size, Math.min(old * 2, old + growthSlackBytesMax)));
+      const buffer = Buffer.alloc(capacity);
+      buffer.set(this.buffer.subarray(0, this.size), 0);
+      const state = new Uint8Array((capacity >>> this.options.unitShift) * this.options.stateBytes);
+      state.set(this.state, 0);
+      this.buffer = buffer;
+      this.state = state;
+    }
+    this.size = size;
+  }
+
+  /** Drops the memory (views handed out earlier keep their own reference). */
+  release(): void {
+    this.buffer = Buffer.alloc(0);
+    this.state = new Uint8Array(0);
+    this.loaded = undefined;
+  }
+}
+
+/** The counters every image-backed device reports in `stats()`. */
+export class DeviceCounters {
+  reads = 0;
+  bytesRead = 0;
+  writes = 0;
+  bytesWritten = 0;
+  flushes = 0;
+  fences = 0;
+  mediaBytesWritten = 0;
+  /** Bytes the caller made durable (the denominator of write amplification). */
+  bytesPersisted = 0;
+  hostWrites = 0;
+  hostSyncs = 0;
+
+  stats(kind: DeviceKind, sizeBytes: number, deviceTimeNs: number, extra: Record<string, number>): DeviceStats {
+    return {
+      kind,
+      sizeBytes,
+      reads: this.reads,
+      bytesRead: this.bytesRead,
+      writes: this.writes,
+      bytesWritten: this.bytesWritten,
+      flushes: this.flushes,
+      fences: this.fences,
+      mediaBytesWritten: this.mediaBytesWritten,
+      writeAmplification: this.bytesPersisted > 0 ? this.mediaBytesWritten / this.bytesPersisted : 0,
+      hostWrites: this.hostWrites,
+      hostSyncs: this.hostSyncs,
+      deviceTimeNs,
+      extra: { ...extra, bytesPersisted: this.bytesPersisted },
+    };
+  }
+}
