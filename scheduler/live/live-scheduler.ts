@@ -167,6 +167,9 @@ const stateNames: Record<ActiveState, JobState> = { queued: 'queued', waiting: '
 const metaCacheMax = 4096;
 const noParents: readonly number[] = Object.freeze([]);
 
+/** Wait before flushing again while an explicit SQL transaction holds the store, ms. */
+const conflictRetryMs = 5;
+
 /** Flushes run as microtasks in one event-loop turn before the next waits for the following turn. */
 const microFlushesMax = 64;
 
@@ -1042,6 +1045,8 @@ export class LiveScheduler {
   }
 
   private microFlushes = 0;
+  /** Set while an explicit transaction of the caller keeps the flush from writing. */
+  private blocked = false;
   private readonly resetTurn = (): void => {
     this.microFlushes = 0;
   };
@@ -1087,6 +1092,18 @@ export class LiveScheduler {
         }
       });
     } catch (error) {
+      if (error instanceof FairdbError && error.code === 'CONFLICT' && !final) {
+        // An explicit SQL transaction (BEGIN ... COMMIT) is open across
+        // turns; nothing was applied (the store refuses before running the
+        // function): try again shortly.
+        this.blocked = true;
+        const retry = setTimeout(() => {
+          this.blocked = false;
+          this.scheduleFlush();
+        }, conflictRetryMs);
+        retry.unref?.();
+        return;
+      }
       this.fail(error);
       return;
     }
@@ -1736,13 +1753,14 @@ export class LiveScheduler {
 
   /**
    * Resolves once the scheduler has nothing left to do without time passing
-   * or a handler returning: no flush pending, no outcome waiting. Handlers in
+   * or a handler returning: no flush pending, no outcome waiting (or only
+   * what waits for the caller's open explicit transaction). Handlers in
    * worker threads are not waited for.
    */
   async idle(): Promise<void> {
     for (let quiet = 0; quiet < 2; ) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.flushScheduled || this.completions.length > 0 || this.entering.length > 0) quiet = 0;
+      if (!this.blocked && (this.flushScheduled || this.completions.length > 0 || this.entering.length > 0)) quiet = 0;
       else quiet++;
     }
   }

@@ -179,4 +179,23 @@ describe('job lifecycle', () => {
     expect(db.jobs.submit({ tenant: 't', kind: 'other', id: 'first' })).toBe('first');
     expect(Number(db.jobs.submit({ tenant: 't', kind: 'other' }))).toBeGreaterThan(Number(queued));
   });
+
+  it('waits out an explicit SQL transaction that holds the store, then records what happened meanwhile', async () => {
+    const { db } = openDb();
+    const gate = deferred();
+    db.worker('k', () => gate.promise);
+    const id = db.jobs.submit({ tenant: 't', kind: 'k' });
+    await db.scheduler.idle();
+    db.exec('CREATE TABLE notes (n INTEGER)');
+    db.exec('BEGIN');
+    db.exec('INSERT INTO notes VALUES (1)');
+    gate.resolve();
+    await db.scheduler.idle();
+    expect(codeOf(() => db.jobs.submit({ tenant: 't', kind: 'k' }))).toBe('CONFLICT');
+    expect(db.jobs.get(id)?.state).toBe('running');
+    db.exec('COMMIT');
+    for (let i = 0; i < 200 && db.jobs.get(id)?.state !== 'succeeded'; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(db.jobs.get(id)?.state).toBe('succeeded');
+    expect(db.scheduler.stats().failed).toBe(0);
+  });
 });
