@@ -161,8 +161,6 @@ interface Completion {
 
 type After = (() => void)[];
 
-const stateNames: Record<ActiveState, JobState> = { queued: 'queued', waiting: 'waiting', running: 'running' };
-
 /** Encoded metas kept for jobs without dependencies (per tenant and kind); the cache starts over when full. */
 const metaCacheMax = 4096;
 const noParents: readonly number[] = Object.freeze([]);
@@ -465,7 +463,7 @@ export class LiveScheduler {
   // ================================================================ the gate
 
   private readonly gate: Gate = {
-    begin: (view: PolicyView) => {
+    begin: () => {
       const nowMs = this.time.nowMs();
       this.kindBudget.clear();
       this.tenantBudget.clear();
@@ -492,7 +490,6 @@ export class LiveScheduler {
           if (tokens === 0) filtering = true;
         }
       }
-      void view;
       this.gateFiltering = filtering;
     },
     filtering: () => this.gateFiltering,
@@ -1790,9 +1787,6 @@ export class LiveScheduler {
   get isClosed(): boolean {
     return this.closed;
   }
-
-  /** Records of every job, for the SQL table (decoded lazily by the caller). */
-  static readonly activePrefix = activePrefix;
 }
 
 function scheduleInfo(c: CronRecord): ScheduleInfo {
@@ -1854,4 +1848,3 @@ export function infoFrom(h: JobHeader, meta: import('./job-format.js').JobMeta, 
   };
 }
 
-export { stateNames as activeStateNames };

@@ -1,6 +1,7 @@
 // Child process of the kill soak: opens the database (built package), runs
 // the jobs with a handler whose effect goes through ctx.transaction, and
-// reports to the parent: { submitted } once the jobs are durable, { exec } at
+// reports to the parent: { submitted } once the jobs are durable, { ready }
+// once it runs jobs (run mode), { exec } at
 // every handler start, { done } when every job has succeeded (finish mode).
 import { open } from '../../../dist/engine/index.js';
 
@@ -19,11 +20,15 @@ db.worker(
     process.send({ exec: ctx.job.id, epoch: ctx.epoch });
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 15)));
     // The effect: a counter per job, committed exactly once.
+    let ran = false;
     await ctx.transaction((tx) => {
+      ran = true;
       const n = tx.get(['effect', ctx.job.id]) ?? 0;
       tx.put(['effect', ctx.job.id], n + 1);
       return n + 1;
     });
+    // Committed by an attempt that was killed later: its memo came back instead.
+    if (!ran) process.send({ replayed: ctx.job.id });
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 5)));
     // A second step, also exactly once.
     await ctx.transaction((tx) => tx.put(['shipped', ctx.job.id], (tx.get(['shipped', ctx.job.id]) ?? 0) + 1));
@@ -31,6 +36,7 @@ db.worker(
   },
   { concurrency: 8, leaseMs: 1000 },
 );
+if (mode === 'run') process.send({ ready: true });
 if (mode === 'submit') {
   const specs = [];
   for (let i = 0; i < jobs; i++) specs.push({ tenant: `t${i % 3}`, kind: 'effect', payload: { i } });

@@ -18,19 +18,21 @@ const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kil
 interface Child {
   readonly proc: ChildProcess;
   readonly exited: Promise<void>;
+  /** Resolves once the child runs jobs (submit mode: once its jobs are durable). */
   readonly submitted: Promise<void>;
   readonly done: Promise<void>;
 }
 
-function start(dir: string, mode: 'submit' | 'run' | 'finish', jobs: number, executions: Map<string, number>): Child {
+function start(dir: string, mode: 'submit' | 'run' | 'finish', jobs: number, executions: Map<string, number>, replays: { count: number }): Child {
   const proc = fork(childScript, [dir, mode, String(jobs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let onSubmitted: () => void = () => undefined;
   let onDone: () => void = () => undefined;
   const submitted = new Promise<void>((resolve) => (onSubmitted = resolve));
   const done = new Promise<void>((resolve) => (onDone = resolve));
-  proc.on('message', (m: { exec?: string; submitted?: number; done?: boolean }) => {
+  proc.on('message', (m: { exec?: string; replayed?: string; submitted?: number; ready?: boolean; done?: boolean }) => {
     if (m.exec !== undefined) executions.set(m.exec, (executions.get(m.exec) ?? 0) + 1);
-    if (m.submitted !== undefined) onSubmitted();
+    if (m.replayed !== undefined) replays.count++;
+    if (m.submitted !== undefined || m.ready === true) onSubmitted();
     if (m.done === true) onDone();
   });
   const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
@@ -45,15 +47,16 @@ describe('kill soak', () => {
     const random = seededRandom(Number(process.env.FAIRDB_SEED ?? 17));
     const dir = tempDir();
     const executions = new Map<string, number>();
+    const replays = { count: 0 };
     for (let round = 0; round < kills; round++) {
-      const child = start(dir, round === 0 ? 'submit' : 'run', jobs, executions);
-      if (round === 0) await child.submitted;
-      else await new Promise((resolve) => setTimeout(resolve, 150));
+      const child = start(dir, round === 0 ? 'submit' : 'run', jobs, executions, replays);
+      // Killed while it runs jobs: after it is ready, at a random moment.
+      await Promise.race([child.submitted, child.exited]);
       await new Promise((resolve) => setTimeout(resolve, random.int(20, 250)));
       child.proc.kill('SIGKILL');
       await child.exited;
     }
-    const last = start(dir, 'finish', jobs, executions);
+    const last = start(dir, 'finish', jobs, executions, replays);
     await last.done;
     await last.exited;
 
@@ -77,7 +80,7 @@ describe('kill soak', () => {
       const stalls = db.query('SELECT SUM(stalls) AS stalls, MAX(epoch) AS epochMax FROM jobs')[0]!;
       console.log(
         `[kill soak] ${kills} SIGKILLs, ${jobs} jobs: 0 lost, ${jobs} succeeded; ${executed} executions seen (${executed - jobs} duplicates, ${rerun} jobs ran more than once); ` +
-          `${stalls.stalls} stalls recovered, highest epoch ${stalls.epochMax}; duplicate committed effects ${duplicateEffects}, missing ${missingEffects} (seed ${random.seed})`,
+          `${stalls.stalls} stalls recovered, highest epoch ${stalls.epochMax}; ${replays.count} re-runs got a committed step back from its memo; duplicate committed effects ${duplicateEffects}, missing ${missingEffects} (seed ${random.seed})`,
       );
       expect(missingEffects, `seed ${random.seed}`).toBe(0);
       expect(duplicateEffects, `seed ${random.seed}`).toBe(0);
