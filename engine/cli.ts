@@ -182,6 +182,18 @@ export function createProgram(): Command {
       if (o.json !== undefined) fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
     });
 
+  bench
+    .command('jobs')
+    .description('job queue: enqueue, claim+complete and submit-to-start latency, fairdb vs a SQLite queue, plainjob and BullMQ (on a local redis-server when one can be started)')
+    .addOption(new Option('--jobs <n>', 'jobs per row').argParser(positiveInteger('--jobs', 10_000_000)).default(20_000))
+    .option('--json <file>', 'also write the report as JSON')
+    .action(async (o: { jobs: number; json?: string }) => {
+      const { runJobsBench, formatJobsBench } = await import('../bench/jobs/compare.js');
+      const report = await runJobsBench({ jobs: o.jobs });
+      process.stdout.write(`${formatJobsBench(report)}\n`);
+      if (o.json !== undefined) fs.writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
+    });
+
   for (const [name, script, description] of [
     ['wal', '../bench/wal/commit.js', 'write-ahead log commits: fairdb devices vs better-sqlite3 and lmdb'],
     ['devices', '../bench/devices.js', 'device write+persist micro-benchmark'],
