@@ -132,19 +132,17 @@ class Ranges {
    */
   emit(sel: Int32Array, reverse: boolean, map: Int32Array | undefined, consume: (size: number) => boolean): boolean {
     let size = 0;
-    const flush = (): boolean => {
-      if (size === 0) return true;
-      if (this.unordered) sel.subarray(0, size).sort();
-      const n = size;
-      size = 0;
-      return consume(n);
-    };
+    const unordered = this.unordered;
     if (!reverse) {
       for (let r = 0; r < this.count; r++) {
         const end = this.ends[r] as number;
         for (let p = this.starts[r] as number; p < end; p++) {
           sel[size++] = map === undefined ? p : (map[p] as number);
-          if (size === vectorBatchRows && !flush()) return false;
+          if (size === vectorBatchRows) {
+            if (unordered) sel.sort();
+            size = 0;
+            if (!consume(vectorBatchRows)) return false;
+          }
         }
       }
     } else {
@@ -152,11 +150,17 @@ class Ranges {
         const start = this.starts[r] as number;
         for (let p = (this.ends[r] as number) - 1; p >= start; p--) {
           sel[size++] = map === undefined ? p : (map[p] as number);
-          if (size === vectorBatchRows && !flush()) return false;
+          if (size === vectorBatchRows) {
+            if (unordered) sel.sort();
+            size = 0;
+            if (!consume(vectorBatchRows)) return false;
+          }
         }
       }
     }
-    return flush();
+    if (size === 0) return true;
+    if (unordered) sel.subarray(0, size).sort();
+    return consume(size);
   }
 }
 

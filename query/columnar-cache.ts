@@ -75,9 +75,11 @@ export class ColumnarCache {
   private refusals = 0;
   /** Distinct counts the planner asked for, kept across entries: by `tableId:column`. */
   private readonly distincts = new Map<string, { rows: number; distinct: number }>();
+  /** Columns (`tableId:column`) whose distinct values a plan asked for before any entry had them. */
+  private readonly wanted = new Set<string>();
   /**
-   * Increases whenever entries gain columns, so that statements planned
-   * without the statistics those columns give can plan again.
+   * Increases when an entry gains a column whose statistics a plan asked
+   * for and did not get, so that statements plan again with them.
    */
   statsVersion = 0;
 
@@ -156,10 +158,12 @@ export class ColumnarCache {
       return false;
     }
     if (!entry.has(columns)) {
-      const added = [...columns].some((c) => !entry.columns.has(c));
+      const added = [...columns].filter((c) => !entry.columns.has(c));
       entry.ensure(reader, [...columns]);
       this.builds++;
-      if (added) this.statsVersion++;
+      let news = false;
+      for (const c of added) if (this.wanted.delete(`${entry.table.id}:${c}`)) news = true;
+      if (news) this.statsVersion++;
     }
     for (const c of orderings) if (entry.ordering(c) === undefined) return false;
     return true;
@@ -212,6 +216,7 @@ export class ColumnarCache {
     }
     const known = this.distincts.get(key);
     if (known !== undefined && rows <= known.rows * 2 && rows * 2 >= known.rows) return known.distinct;
+    if (this.eligible(rows)) this.wanted.add(key);
     return undefined;
   }
 

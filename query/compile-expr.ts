@@ -215,6 +215,20 @@ function visitChildren(e: BoundExpr, fn: (c: BoundExpr) => void): void {
 // Helpers
 // ---------------------------------------------------------------------------
 
+const existsItem: BoundExpr = { kind: 'const', value: 1, type: 'integer' };
+
+/**
+ * The query an EXISTS runs: only whether a row comes out matters, so a
+ * plain SELECT (no aggregation, no DISTINCT) selects a constant and drops
+ * its ORDER BY, and reads no column it does not filter on. LIMIT and
+ * OFFSET stay: they decide whether a row comes out.
+ */
+export function existenceQuery(q: BoundQuery): BoundQuery {
+  const body = q.body;
+  if (body.kind !== 'select' || body.aggregate || body.distinct) return q;
+  return { ...q, body: { ...body, items: [existsItem] }, orderBy: [], columns: [{ name: '1', type: 'integer', affinity: 'numeric' }] };
+}
+
 /** How a number of a given static type renders as text. */
 export function numberTextOf(t: ValueType): NumberText {
   if (t === 'integer' || t === 'boolean') return integerText;
@@ -717,7 +731,7 @@ export class ExprCompiler {
       case 'inSubquery':
         return this.inSubquery(e);
       case 'exists': {
-        const runner = this.env.compileQuery(e.query, this.scope);
+        const runner = this.env.compileQuery(existenceQuery(e.query), this.scope);
         return () => {
           let found = false;
           runner.run(() => {

@@ -426,9 +426,13 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     const slots = bundle.base.slots;
     const state = prepared.state;
     let mask = 0;
+    // A plan made for the cache needs it for the tables it assumed the cache
+    // serves: those big enough to be cached at all.
+    let required = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       if (slot === undefined) continue;
+      if (bundle.columnar && this.columnar.eligible(this.catalog.rowCount(slot.table.id))) required |= 1 << i;
       if (slot.lookups > 0) {
         // Keyed reads of the store since the last execution earn the table its entry.
         this.columnar.noteLookups(slot.table.id, slot.lookups);
@@ -438,9 +442,8 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
       slot.entry = this.columnarEntry(slot.table, use);
       if (slot.entry !== undefined) mask |= 1 << i;
     }
-    const all = slots.length >= 31 ? -1 : (1 << slots.length) - 1;
     for (;;) {
-      if (bundle.columnar && (mask | 0) !== (all | 0)) return undefined;
+      if ((mask & required) !== required) return undefined;
       if (mask === 0) return bundle.variants.get(0) as Variant;
       let variant = bundle.variants.get(mask);
       if (variant === undefined) {

@@ -22,17 +22,16 @@
  * that set of slots, compiling it the first time it is needed.
  */
 import { assert, FairdbError, unreachable } from '../storage/device/index.js';
-import type { RawReader } from '../storage/kv/index.js';
 import type { BoundAggregate, BoundExpr, BoundOrder, BoundQuery, BoundSource } from './bound.js';
 import type { Catalog, TableDef } from './catalog.js';
 import type { ColumnarTable, ColumnVector } from './columnar.js';
-import { ExprCompiler, numberTextOf, type CompileEnv, type CompileScope, type ExecState, type Getter, type Predicate, type QueryRunner } from './compile-expr.js';
-import { msPerDay, parseDate, parseTimestamp } from './date-time.js';
+import { ExprCompiler, type CompileEnv, type CompileScope, type ExecState, type Getter, type Predicate, type QueryRunner } from './compile-expr.js';
 import { KeyBuilder, keyEnd } from './key-format.js';
 import { compileKeyAccess, scanRange, skipKeyElement } from './key-access.js';
+import { NumberKeyTable, numberKeyColumnsMax } from './number-key-table.js';
 import { columnarKeyable, indexCandidates, primaryCandidates, type ColumnarCandidates } from './columnar-access.js';
 import type { Access, InSet, KeyBound, PlanNode, QueryPlan, SelectPlan, SetOpPlan } from './plan.js';
-import { RowCursor, utf8Slice } from './row-format.js';
+import { RowCursor, utf8Slice, type SlotKind } from './row-format.js';
 import type { ColumnType, ValueType } from './sql-type.js';
 import { coerceToColumn } from './table-writer.js';
 import { compileVecGroupKeys, compileVecNumber, compileVecPredicate, vectorBatchRows, type VecNumber, type VecPredicate, type VectorContext, type VectorHolder } from './vector.js';
@@ -379,6 +378,8 @@ export class StatementCompiler implements CompileEnv {
       parent: input.scope.parent,
     };
     const havingPredicate = spec.having === undefined ? undefined : new ExprCompiler(this, scope).isTrue(spec.having);
+    const numericKeys = k > 0 && k <= numberKeyColumnsMax && spec.groupBy.every((e) => numberDomain(e.type));
+    const groupKey = new Float64Array(Math.max(1, k));
     const vectorized = input.columnar !== undefined && follow < 0 ? vectorAggregation(spec, input.columnar, accumulators) : undefined;
     const run = (sink: () => boolean): boolean => {
       groupCount = 0;
@@ -389,6 +390,21 @@ export class StatementCompiler implements CompileEnv {
       } else if (k === 0) {
         const g = newGroup();
         input.run(() => {
+          step(g);
+          return true;
+        });
+      } else if (numericKeys) {
+        // Numbers (NULL as NaN) in a table that allocates nothing per row.
+        const table = new NumberKeyTable(k, 64);
+        input.run(() => {
+          for (let i = 0; i < k; i++) {
+            const v = (keyGetters[i] as Getter)();
+            groupKey[i] = v === null ? Number.NaN : (v as number);
+          }
+          const groups = table.size;
+          const g = table.insert(groupKey);
+          // Table ids and group numbers are both dense in order of first sight.
+          if (table.size > groups) newGroup();
           step(g);
           return true;
         });
@@ -731,7 +747,7 @@ export class StatementCompiler implements CompileEnv {
     const scope = sourceScope(outer, (s, column) => {
       if (s.id !== source.id) return undefined;
       const stored = (s.columns[column] as { stored: number }).stored;
-      return vectorGetter(holderOf(column), cur, table.columns[stored]?.notNull === true || table.primaryKey.includes(stored));
+      return vectorGetter(holderOf(column), cur, table.columns[stored]?.notNull === true || table.primaryKey.includes(stored), table.layout.kinds[stored] as SlotKind);
     });
     const rowCompiler = new ExprCompiler(this, scope);
     const context: VectorContext = { source, holder: holderOf, scalar: new ExprCompiler(this, outer) };
@@ -865,71 +881,130 @@ export class StatementCompiler implements CompileEnv {
     });
   }
 
+  /**
+   * Hash join: the build side goes into a table once per execution (or per
+   * outer row when it reads one), the probe side streams past it.
+   *
+   * - Numeric keys (numbers, dates, timestamps on both sides) go into a
+   *   `NumberKeyTable`, which allocates nothing per row; other keys into
+   *   nested Maps, one level per key column, so no key string is built.
+   * - Rows with the same key are chained through `next`.
+   * - A build side that is one columnar scan is not materialized: the table
+   *   keeps row indexes and a match points the scan's cursor at its row, so
+   *   the build side's columns are read from the cache's vectors.
+   */
   private hashJoin(node: Extract<PlanNode, { kind: 'hashJoin' }>, outer: CompileScope): Compiled {
     const probe = this.node(node.probe, outer);
     const build = this.node(node.build, outer);
     const buildSources = sourcesOfPlan(node.build);
+    const late = build.columnar !== undefined ? build.columnar.cur : undefined;
     const holder = { row: [] as SqlValue[] };
     const buildGetters: Getter[] = [];
-    const buildScope = this.materializedScope(build, probe.scope, buildSources, holder, buildGetters);
+    // Late materialization: build-side columns read through the scan's own scope.
+    let nulls = false;
+    const buildScope: CompileScope =
+      late === undefined
+        ? this.materializedScope(build, probe.scope, buildSources, holder, buildGetters)
+        : sourceScope(probe.scope, (s, column) => {
+            if (!buildSources.has(s.id)) return undefined;
+            const g = findColumn(build.scope, s, column);
+            assert(g !== undefined, 'build columns resolve in the build scan');
+            return () => (nulls ? null : g());
+          });
     const probeKeys = keyReaders(node.probeKeys.map((e) => new ExprCompiler(this, probe.scope).value(e)), node.probeKeys);
     const buildKeys = keyReaders(node.buildKeys.map((e) => new ExprCompiler(this, build.scope).value(e)), node.buildKeys);
     const depth = probeKeys.length;
+    const numeric = node.probeKeys.every((e, i) => numberDomain(e.type) && numberDomain((node.buildKeys[i] as BoundExpr).type)) && depth <= numberKeyColumnsMax;
     const residual = predicateOf(new ExprCompiler(this, buildScope), node.residual);
     const left = node.join === 'left';
     const state = this.state;
     const cacheable = !dependsOnOuter(node.build);
     let builtAt = -1;
-    // One Map per key column, nested, the last mapping to the head of a
-    // chain of rows (`next`): no key string is built per row.
-    let table = new Map<number | string, unknown>();
+    const key = new Float64Array(depth);
+    let numbers = new NumberKeyTable(Math.max(1, depth));
+    let maps = new Map<number | string, unknown>();
+    /** Per key id: the last build row with that key (the head of its chain). */
+    let heads: Int32Array = new Int32Array(64);
+    /** Per build row: the previous row with the same key, or -1. */
+    let next: Int32Array = new Int32Array(64);
+    /** Per build row: its row index in the cache (late) or its materialized values. */
+    let rowIndexes: Int32Array = new Int32Array(64);
     let rows: SqlValue[][] = [];
-    let next = new Int32Array(0);
+    let count = 0;
+    /** Reads the build row's key; false when a column is NULL (it never matches). */
+    const readKey = (readers: readonly KeyReader[]): boolean => {
+      for (let i = 0; i < depth; i++) {
+        const v = (readers[i] as KeyReader)();
+        if (v === null) return false;
+        key[i] = v as number;
+      }
+      return true;
+    };
+    const mapHead = (readers: readonly KeyReader[], create: boolean): { m: Map<number | string, unknown>; last: number | string } | undefined => {
+      let m = maps;
+      for (let i = 0; i < depth - 1; i++) {
+        const v = (readers[i] as KeyReader)();
+        if (v === null) return undefined;
+        let inner = m.get(v) as Map<number | string, unknown> | undefined;
+        if (inner === undefined) {
+          if (!create) return undefined;
+          inner = new Map();
+          m.set(v, inner);
+        }
+        m = inner;
+      }
+      const last = (readers[depth - 1] as KeyReader)();
+      if (last === null) return undefined;
+      return { m, last };
+    };
     const buildTable = () => {
       if (cacheable && builtAt === state.epoch) return;
       builtAt = state.epoch;
-      table = new Map();
+      numbers = new NumberKeyTable(Math.max(1, depth), Math.max(16, Math.min(node.build.estimate, 1 << 20)));
+      maps = new Map();
       rows = [];
-      let chain: number[] = [];
+      count = 0;
       build.run(() => {
-        let m = table;
-        for (let i = 0; i < depth - 1; i++) {
-          const v = (buildKeys[i] as KeyReader)();
-          // A NULL key never matches.
-          if (v === null) return true;
-          let inner = m.get(v) as Map<number | string, unknown> | undefined;
-          if (inner === undefined) {
-            inner = new Map();
-            m.set(v, inner);
-          }
-          m = inner;
+        let previous: number;
+        if (numeric) {
+          if (!readKey(buildKeys)) return true;
+          const before = numbers.size;
+          const id = numbers.insert(key);
+          if (id >= heads.length) heads = grown(heads, id);
+          previous = numbers.size > before ? -1 : (heads[id] as number);
+          heads[id] = count;
+        } else {
+          const at = mapHead(buildKeys, true);
+          if (at === undefined) return true;
+          const head = at.m.get(at.last) as number | undefined;
+          previous = head ?? -1;
+          at.m.set(at.last, count);
         }
-        const last = (buildKeys[depth - 1] as KeyReader)();
-        if (last === null) return true;
-        const row = new Array<SqlValue>(buildGetters.length);
-        for (let i = 0; i < buildGetters.length; i++) row[i] = (buildGetters[i] as Getter)();
-        const at = rows.length;
-        rows.push(row);
-        const head = m.get(last) as number | undefined;
-        chain.push(head === undefined ? -1 : head);
-        m.set(last, at);
+        if (count >= next.length) {
+          next = grown(next, count);
+          if (late !== undefined) rowIndexes = grown(rowIndexes, count);
+        }
+        next[count] = previous;
+        if (late !== undefined) {
+          rowIndexes[count] = late.i;
+        } else {
+          const row = new Array<SqlValue>(buildGetters.length);
+          for (let i = 0; i < buildGetters.length; i++) row[i] = (buildGetters[i] as Getter)();
+          rows.push(row);
+        }
+        count++;
         return true;
       });
-      next = Int32Array.from(chain);
-      chain = [];
     };
     const headOf = (): number => {
-      let m = table;
-      for (let i = 0; i < depth - 1; i++) {
-        const v = (probeKeys[i] as KeyReader)();
-        if (v === null) return -1;
-        const inner = m.get(v) as Map<number | string, unknown> | undefined;
-        if (inner === undefined) return -1;
-        m = inner;
+      if (numeric) {
+        if (!readKey(probeKeys)) return -1;
+        const id = numbers.find(key);
+        return id < 0 ? -1 : (heads[id] as number);
       }
-      const last = (probeKeys[depth - 1] as KeyReader)();
-      if (last === null) return -1;
-      return (m.get(last) as number | undefined) ?? -1;
+      const at = mapHead(probeKeys, false);
+      if (at === undefined) return -1;
+      return (at.m.get(at.last) as number | undefined) ?? -1;
     };
     return {
       scope: buildScope,
@@ -939,12 +1014,19 @@ export class StatementCompiler implements CompileEnv {
         return probe.run(() => {
           let matched = false;
           for (let j = headOf(); j >= 0; j = next[j] as number) {
-            holder.row = rows[j] as SqlValue[];
+            if (late !== undefined) late.i = rowIndexes[j] as number;
+            else holder.row = rows[j] as SqlValue[];
             if (residual !== undefined && !residual()) continue;
             matched = true;
             if (!sink()) return false;
           }
           if (left && !matched) {
+            if (late !== undefined) {
+              nulls = true;
+              const r = sink();
+              nulls = false;
+              return r;
+            }
             holder.row = nullRow;
             return sink();
           }
@@ -1315,27 +1397,50 @@ function rowColumnGetter(table: TableDef, column: number, cursor: RowCursor): Ge
   };
 }
 
-function vectorGetter(holder: VectorHolder, cur: { i: number }, notNull: boolean): Getter {
-  // The holder's vector kind is fixed by the column type; dispatch once per read.
+/**
+ * A getter reading one column of the cached row `cur.i`. The vector's kind
+ * follows from the column's slot kind (f64, bool), except for TEXT, whose
+ * vector is dictionary-coded or plain strings depending on the data.
+ */
+function vectorGetter(holder: VectorHolder, cur: { i: number }, notNull: boolean, kind: SlotKind): Getter {
+  if (kind === 'f64') {
+    type F64 = Extract<ColumnVector, { kind: 'f64' }>;
+    if (notNull) return () => (holder.vector as F64).data[cur.i] as number;
+    return () => {
+      const v = holder.vector as F64;
+      const i = cur.i;
+      return v.nulls !== null && v.nulls[i] === 1 ? null : (v.data[i] as number);
+    };
+  }
+  if (kind === 'bool') {
+    return () => {
+      const b = (holder.vector as Extract<ColumnVector, { kind: 'bool' }>).data[cur.i] as number;
+      return b === 255 ? null : b;
+    };
+  }
   return () => {
     const v = holder.vector as ColumnVector;
     const i = cur.i;
-    switch (v.kind) {
-      case 'f64':
-        return !notNull && v.nulls !== null && v.nulls[i] === 1 ? null : (v.data[i] as number);
-      case 'bool': {
-        const b = v.data[i] as number;
-        return b === 255 ? null : b;
-      }
-      case 'dict': {
-        const code = v.codes[i] as number;
-        return code < 0 ? null : (v.dict[code] as string);
-      }
-      case 'strings':
-      case 'blobs':
-        return v.data[i] as SqlValue;
+    if (v.kind === 'dict') {
+      const code = v.codes[i] as number;
+      return code < 0 ? null : (v.dict[code] as string);
     }
+    return (v as Extract<ColumnVector, { kind: 'strings' | 'blobs' }>).data[i] as SqlValue;
   };
+}
+
+/** Whether values of a static type are numbers at run time (hash-joinable as numbers). */
+function numberDomain(t: ValueType): boolean {
+  return t === 'integer' || t === 'real' || t === 'boolean' || t === 'date' || t === 'timestamp';
+}
+
+/** `a` doubled until index `at` fits, its contents kept. */
+function grown(a: Int32Array, at: number): Int32Array {
+  let size = a.length * 2;
+  while (size <= at) size *= 2;
+  const out = new Int32Array(size);
+  out.set(a);
+  return out;
 }
 
 /** Reads one join key of the current row as a Map key (blobs as tagged strings), or null for NULL. */

@@ -57,6 +57,10 @@ function isNumericType(t: ValueType): boolean {
   return t === 'integer' || t === 'real' || t === 'boolean' || t === 'date' || t === 'timestamp';
 }
 
+/**
+ * Whether `e` has one value for every row of a scan: constants, parameters
+ * and uncorrelated subqueries (computed once per execution).
+ */
 function rowIndependent(e: BoundExpr): boolean {
   switch (e.kind) {
     case 'column':
@@ -64,10 +68,12 @@ function rowIndependent(e: BoundExpr): boolean {
     case 'groupKey':
     case 'output':
     case 'aggCall':
+      return false;
     case 'exists':
     case 'subquery':
+      return e.query.outerRefs.size === 0;
     case 'inSubquery':
-      return false;
+      return e.query.outerRefs.size === 0 && rowIndependent(e.operand);
     default: {
       let ok = true;
       forEachChild(e, (c) => {
