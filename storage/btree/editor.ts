@@ -62,8 +62,15 @@ export interface BTreeEditor {
   cursor(range: BTreeRange): BTreeCursor;
   /** Inserts `key` or replaces its location. `address` < 2^48, `length` <= 2^31, both integers. */
   set(key: string, address: number, length: number): void;
+  /**
+   * As `set`, in the same single descent reporting what it replaced: true,
+   * with `previous` filled, when `key` existed.
+   */
+  setReporting(key: string, address: number, length: number, previous: ValueLocation): boolean;
   /** Removes `key`; true when it existed. */
   delete(key: string): boolean;
+  /** As `delete`, filling `previous` with the removed location when `key` existed. */
+  deleteReporting(key: string, previous: ValueLocation): boolean;
   /**
    * Replaces the location of `key` only if its address is still
    * `expectAddress` (compaction moves a value without overriding a newer
@@ -125,15 +132,24 @@ export class TreeEditor implements BTreeEditor, CursorSource {
   }
 
   set(key: string, address: number, length: number): void {
+    this.setReporting(key, address, length, this.discard);
+  }
+
+  /** Scratch for the `set`/`delete` wrappers, which do not report. */
+  private readonly discard: ValueLocation = { address: 0, length: 0 };
+
+  setReporting(key: string, address: number, length: number, previous: ValueLocation): boolean {
     this.checkReadable();
     checkLocation(key, address, length);
     const found = this.descend(key);
     const at = leafSearch(found, key, this.leafHead);
     if (at >= 0) {
       const values = found.values as number[];
-      if (values[2 * at] === address && values[2 * at + 1] === length) return;
+      previous.address = values[2 * at] as number;
+      previous.length = values[2 * at + 1] as number;
+      if (previous.address === address && previous.length === length) return true;
       this.writeLocation(at, address, length);
-      return;
+      return true;
     }
     const i = ~at;
     const leaf = this.ownPath();
@@ -141,14 +157,22 @@ export class TreeEditor implements BTreeEditor, CursorSource {
     this.version++;
     if (leaf.count < this.shape.leafMax) insertEntry(leaf, i, key, this.leafHead, address, length);
     else this.splitLeaf(leaf, i, key, address, length);
+    return false;
   }
 
   delete(key: string): boolean {
+    return this.deleteReporting(key, this.discard);
+  }
+
+  deleteReporting(key: string, previous: ValueLocation): boolean {
     this.checkReadable();
     checkKey(key);
     const found = this.descend(key);
     const i = leafSearch(found, key, this.leafHead);
     if (i < 0) return false;
+    const values = found.values as number[];
+    previous.address = values[2 * i] as number;
+    previous.length = values[2 * i + 1] as number;
     const leaf = this.ownPath();
     removeEntry(leaf, i);
     this.size--;

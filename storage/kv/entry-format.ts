@@ -18,17 +18,17 @@
  * Entry:
  *
  *   OFFSET SIZE FIELD
- *        0    1 op: 1 = put, 2 = delete            (persisted: never renumber)
- *        1    1 reserved, 0
- *        2    2 key length K in bytes (1 … keyBytesMax)
- *        4    4 value length V in bytes (0 for delete)
- *        8    4 crc32c of entry bytes 0..8, then the key and the value
+ *        0    4 crc32c of entry bytes 4 .. 12+K+V (the rest of the entry)
+ *        4    1 op: 1 = put, 2 = delete            (persisted: never renumber)
+ *        5    1 reserved, 0
+ *        6    2 key length K in bytes (1 … keyBytesMax)
+ *        8    4 value length V in bytes (0 for delete)
  *       12    K key bytes (ordered-binary encoding; see key-codec.ts)
  *     12+K    V value bytes
  *
  * A batch is valid iff (1) the record holding it passed the log's CRC check,
  * (2) its version is known and its reserved bytes are 0, (3) every entry lies inside the payload, its op is
- * known, K is in 1…keyBytesMax and a delete has V = 0, and (4) the entries end
+ * known, its reserved byte is 0, K is in 1…keyBytesMax and a delete has V = 0, and (4) the entries end
  * exactly at the end of the payload. The per-entry CRC lets a single value be
  * verified on read (`verifyChecksums: 'always'`) without reading the whole
  * record.
@@ -95,10 +95,10 @@ export class BatchWriter {
   put(key: RawKey, value: Uint8Array): number {
     const start = this.reserve(entryBytes(key.length, value.length));
     const buf = this.buffer;
-    buf[start] = EntryOp.Put;
-    buf[start + 1] = 0;
-    buf.writeUInt16LE(key.length, start + 2);
-    buf.writeUInt32LE(value.length, start + 4);
+    buf[start + 4] = EntryOp.Put;
+    buf[start + 5] = 0;
+    buf.writeUInt16LE(key.length, start + 6);
+    buf.writeUInt32LE(value.length, start + 8);
     buf.write(key, start + entryHeaderBytes, 'latin1');
     const valueOffset = start + entryHeaderBytes + key.length;
     buf.set(value, valueOffset);
@@ -109,23 +109,23 @@ export class BatchWriter {
   del(key: RawKey): void {
     const start = this.reserve(entryBytes(key.length, 0));
     const buf = this.buffer;
-    buf[start] = EntryOp.Delete;
-    buf[start + 1] = 0;
-    buf.writeUInt16LE(key.length, start + 2);
-    buf.writeUInt32LE(0, start + 4);
+    buf[start + 4] = EntryOp.Delete;
+    buf[start + 5] = 0;
+    buf.writeUInt16LE(key.length, start + 6);
+    buf.writeUInt32LE(0, start + 8);
     buf.write(key, start + entryHeaderBytes, 'latin1');
     this.seal(start, start + entryHeaderBytes + key.length);
   }
 
   /** The value a `put` wrote at `valueOffset` (a view; valid until the next write). */
   valueAt(valueOffset: number, keyLength: number): Uint8Array {
-    const length = this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 4);
+    const length = this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 8);
     return this.buffer.subarray(valueOffset, valueOffset + length);
   }
 
   /** Length of the value a `put` wrote at `valueOffset`. */
   valueLengthAt(valueOffset: number, keyLength: number): number {
-    return this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 4);
+    return this.buffer.readUInt32LE(valueOffset - keyLength - entryHeaderBytes + 8);
   }
 
   /** The finished payload; valid until the next `reset()` or write. */
@@ -158,7 +158,7 @@ export class BatchWriter {
       count = 0;
     };
     while (at < this.position) {
-      const size = entryHeaderBytes + this.buffer.readUInt16LE(at + 2) + this.buffer.readUInt32LE(at + 4);
+      const size = entryHeaderBytes + this.buffer.readUInt16LE(at + 6) + this.buffer.readUInt32LE(at + 8);
       if (count > 0 && batchHeaderBytes + at - from + size > bytesMax) cut();
       at += size;
       count++;
@@ -181,9 +181,8 @@ export class BatchWriter {
 
   private seal(start: number, end: number): void {
     const buf = this.buffer;
-    let crc = crc32c(buf.subarray(start, start + 8));
-    crc = crc32c(buf.subarray(start + entryHeaderBytes, end), crc);
-    buf.writeUInt32LE(crc >>> 0, start + 8);
+    // One CRC call over the contiguous rest of the entry.
+    buf.writeUInt32LE(crc32c(buf.subarray(start + 4, end)) >>> 0, start);
   }
 }
 
@@ -230,12 +229,13 @@ export function readBatch(payload: Uint8Array, where: { file: string; offset: nu
   let position = batchHeaderBytes;
   for (let i = 0; i < count; i++) {
     if (position + entryHeaderBytes > payload.length) fail(position, `entry ${i} of ${count} runs past the payload`);
-    const op = payload[position] as EntryOp;
-    const keyLength = view.getUint16(position + 2, true);
-    const valueLength = view.getUint32(position + 4, true);
-    if (op !== EntryOp.Put && op !== EntryOp.Delete) fail(position, `unknown entry op ${op}`);
-    if (keyLength === 0 || keyLength > keyBytesMax) fail(position + 2, `key length ${keyLength} out of bounds`);
-    if (op === EntryOp.Delete && valueLength !== 0) fail(position + 4, 'a delete carries a value');
+    const op = payload[position + 4] as EntryOp;
+    const keyLength = view.getUint16(position + 6, true);
+    const valueLength = view.getUint32(position + 8, true);
+    if (op !== EntryOp.Put && op !== EntryOp.Delete) fail(position + 4, `unknown entry op ${op}`);
+    if (payload[position + 5] !== 0) fail(position + 5, 'entry reserved byte is not zero');
+    if (keyLength === 0 || keyLength > keyBytesMax) fail(position + 6, `key length ${keyLength} out of bounds`);
+    if (op === EntryOp.Delete && valueLength !== 0) fail(position + 8, 'a delete carries a value');
     const end = position + entryHeaderBytes + keyLength + valueLength;
     if (end > payload.length) fail(position, `entry ${i} of ${count} runs past the payload`);
     entry.op = op;
@@ -257,8 +257,6 @@ export function entryChecksumMatches(bytes: Uint8Array, valueOffset: number, key
   const start = valueOffset - keyLength - entryHeaderBytes;
   if (start < 0) return false;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint16(start + 2, true) !== keyLength || view.getUint32(start + 4, true) !== valueLength) return false;
-  let crc = crc32c(bytes.subarray(start, start + 8));
-  crc = crc32c(bytes.subarray(start + entryHeaderBytes, valueOffset + valueLength), crc);
-  return crc >>> 0 === view.getUint32(start + 8, true);
+  if (view.getUint16(start + 6, true) !== keyLength || view.getUint32(start + 8, true) !== valueLength) return false;
+  return crc32c(bytes.subarray(start + 4, valueOffset + valueLength)) >>> 0 === view.getUint32(start, true);
 }

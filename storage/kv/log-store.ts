@@ -531,14 +531,11 @@ export class LogStore implements RawKvStore {
   /** Sets (address ≥ 0) or deletes (address -1) a key in the index, keeping live-byte counts. */
   private applyEntry(editor: BTreeEditor, key: RawKey, address: number, length: number): void {
     const old = this.lookupOut;
-    if (editor.lookup(key, old)) this.addLive(old.address, -entryBytes(key.length, old.length));
-    if (address === -1) {
-      editor.delete(key);
-    } else {
-      editor.set(key, address, length);
-      this.addLive(address, entryBytes(key.length, length));
-    }
+    const replaced = address === -1 ? editor.deleteReporting(key, old) : editor.setReporting(key, address, length, old);
+    if (replaced) this.addLive(old.address, -entryBytes(key.length, old.length));
+    if (address !== -1) this.addLive(address, entryBytes(key.length, length));
   }
+
 
   private append(type: KvRecordType, payload: Uint8Array): RecordRef {
     try {

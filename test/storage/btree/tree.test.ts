@@ -437,3 +437,19 @@ describe('shape under workloads', () => {
     }
   });
 });
+
+describe('reporting edits', () => {
+  it('report the location they replace or remove, in the same descent', () => {
+    const editor = BTree.empty().edit();
+    const previous = { address: -1, length: -1 };
+    expect(editor.setReporting('a', 10, 1, previous)).toBe(false);
+    expect(editor.setReporting('a', 20, 2, previous)).toBe(true);
+    expect(previous).toEqual({ address: 10, length: 1 });
+    expect(editor.setReporting('a', 20, 2, previous)).toBe(true);
+    expect(previous).toEqual({ address: 20, length: 2 });
+    expect(editor.deleteReporting('b', previous)).toBe(false);
+    expect(editor.deleteReporting('a', previous)).toBe(true);
+    expect(previous).toEqual({ address: 20, length: 2 });
+    expect(editor.size).toBe(0);
+  });
+});
