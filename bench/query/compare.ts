@@ -11,28 +11,41 @@
  *   index lookup        prepared `SELECT ... WHERE email = ?` (unique secondary index)
  *   3-table join + agg  users ⋈ cities ⋈ countries, GROUP BY country
  *
- * The store is a parameter (`store: () => RawKvStore`); the default is the
- * in-memory reference model (storage/kv/model.ts), whose transactions copy
- * the whole store, so insert rows measure that model rather than fairdb's
- * engine. SQLite runs in memory by default (no durability on either side);
- * give `sqlitePath` and `sqliteSynchronous` to compare against a durable
- * SQLite when the store is durable too — and state the durability of both.
+ * The store: by default fairdb's engine as an application gets it — a
+ * `Database` opened on a fresh temporary directory with the embedded default
+ * device and durability 'group' (commits are durable at the end of the
+ * event-loop turn) — against better-sqlite3 on a file in the same directory
+ * in WAL mode with synchronous=NORMAL (durable at checkpoints): both survive
+ * a process crash, neither waits for fdatasync per commit. `store: 'model'`
+ * runs on the in-memory reference model (storage/kv/model.ts) against an
+ * in-memory SQLite; its transactions copy the whole store, so its insert
+ * rows measure the model, not the SQL engine. A function gives any store.
  *
- * Run: `npx tsc -p . && node dist/bench/query/compare.js [--users N] [--time ms] [--json file]`.
+ * Run: `npx tsc -p . && node dist/bench/query/compare.js [--store engine|model] [--users N] [--time ms] [--json file]`.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Bench } from 'tinybench';
+import { open } from '../../engine/index.js';
 import { OptionsViolations, seededRandom, type Random } from '../../storage/device/index.js';
 import { ModelKvStore } from '../../storage/kv/model.js';
 import type { RawKvStore } from '../../storage/kv/raw.js';
 import { createSqlEngine, type SqlEngineOptions } from '../../query/index.js';
 
+/**
+ * Where fairdb runs: 'engine' (default) a `Database` on a temporary
+ * directory (embedded default device, durability 'group'); 'model' the
+ * in-memory reference model; or a function creating an empty store.
+ */
+export type QueryBenchStore = 'engine' | 'model' | (() => RawKvStore);
+
 export interface QueryBenchOptions {
-  /** Creates the (empty) store fairdb runs on. Default: a new `ModelKvStore`. */
-  readonly store?: () => RawKvStore;
-  /** Name of the store in the report. Default 'model (in-memory reference)'. */
+  /** The store fairdb runs on (see `QueryBenchStore`). Default 'engine'. */
+  readonly store?: QueryBenchStore;
+  /** Name of the store in the report. Default: named after `store`. */
   readonly storeName?: string;
   /** Options for fairdb's SQL engine. Default: the engine's defaults. */
   readonly engine?: SqlEngineOptions;
@@ -40,7 +53,10 @@ export interface QueryBenchOptions {
   readonly users?: number;
   /** Milliseconds tinybench spends per row and engine; default 1,000. */
   readonly timeMs?: number;
-  /** SQLite database file; default ':memory:'. */
+  /**
+   * SQLite database file; default: a file in the engine's temporary
+   * directory for store 'engine', ':memory:' otherwise.
+   */
   readonly sqlitePath?: string;
   /** SQLite's `synchronous` pragma for a file database; default 'NORMAL' (WAL). */
   readonly sqliteSynchronous?: 'OFF' | 'NORMAL' | 'FULL';
@@ -60,6 +76,8 @@ export interface QueryBenchRow {
 
 export interface QueryBenchReport {
   readonly store: string;
+  /** How fairdb's commits are made durable in this run. */
+  readonly durability: string;
   readonly users: number;
   readonly sqlite: string;
   readonly rows: readonly QueryBenchRow[];
@@ -116,19 +134,23 @@ function load(db: Connection, users: number, random: Random): void {
   }
 }
 
-function resolve(options: QueryBenchOptions): Required<Omit<QueryBenchOptions, 'engine'>> & { engine: SqlEngineOptions } {
+function resolve(options: QueryBenchOptions): Omit<Required<QueryBenchOptions>, 'engine' | 'sqlitePath'> & { engine: SqlEngineOptions; sqlitePath: string | undefined } {
+  const store = options.store ?? 'engine';
   const resolved = {
-    store: options.store ?? (() => new ModelKvStore()),
-    storeName: options.storeName ?? 'model (in-memory reference)',
+    store,
+    storeName:
+      options.storeName ??
+      (store === 'engine' ? "fairdb Database (embedded default device, durability 'group')" : store === 'model' ? 'model (in-memory reference)' : 'caller-supplied store'),
     engine: options.engine ?? {},
     users: options.users ?? 50_000,
     timeMs: options.timeMs ?? 1000,
-    sqlitePath: options.sqlitePath ?? ':memory:',
+    sqlitePath: options.sqlitePath ?? (store === 'engine' ? undefined : ':memory:'),
     sqliteSynchronous: options.sqliteSynchronous ?? 'NORMAL',
     seed: options.seed ?? 42,
     log: options.log ?? ((line: string) => console.log(line)),
   };
   const v = new OptionsViolations('query benchmark options');
+  v.check(store === 'engine' || store === 'model' || typeof store === 'function', "store must be 'engine', 'model' or a function");
   v.check(Number.isSafeInteger(resolved.users) && resolved.users >= 1000, 'users must be an integer >= 1000');
   v.check(Number.isFinite(resolved.timeMs) && resolved.timeMs > 0, 'timeMs must be a positive number');
   v.check(['OFF', 'NORMAL', 'FULL'].includes(resolved.sqliteSynchronous), 'sqliteSynchronous must be OFF, NORMAL or FULL');
@@ -139,12 +161,30 @@ function resolve(options: QueryBenchOptions): Required<Omit<QueryBenchOptions, '
 /** Runs the benchmark; returns the report (also printed through `log`). */
 export async function runQueryBench(options: QueryBenchOptions = {}): Promise<QueryBenchReport> {
   const o = resolve(options);
-  const fairdb = createSqlEngine(o.store(), o.engine) as unknown as Connection;
-  const lite = new Database(o.sqlitePath);
-  if (o.sqlitePath !== ':memory:') {
-    lite.pragma('journal_mode = WAL');
-    lite.pragma(`synchronous = ${o.sqliteSynchronous}`);
+  // The engine and (unless told otherwise) SQLite live in one temporary directory, removed at the end.
+  const directory = o.store === 'engine' ? mkdtempSync(join(tmpdir(), 'fairdb-query-bench-')) : undefined;
+  const database = directory === undefined ? undefined : open(join(directory, 'fairdb'), { durability: 'group' });
+  const sqlitePath = o.sqlitePath ?? join(directory as string, 'sqlite.db');
+  try {
+    const store = database !== undefined ? database.store : o.store === 'model' ? new ModelKvStore() : (o.store as () => RawKvStore)();
+    const fairdb = (database !== undefined && Object.keys(o.engine).length === 0 ? database.sql : createSqlEngine(store, o.engine)) as unknown as Connection;
+    const lite = new Database(sqlitePath);
+    if (sqlitePath !== ':memory:') {
+      lite.pragma('journal_mode = WAL');
+      lite.pragma(`synchronous = ${o.sqliteSynchronous}`);
+    }
+    try {
+      return await measure(o, fairdb, lite, sqlitePath);
+    } finally {
+      lite.close();
+    }
+  } finally {
+    await database?.close();
+    if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
   }
+}
+
+async function measure(o: ReturnType<typeof resolve>, fairdb: Connection, lite: Database.Database, sqlitePath: string): Promise<QueryBenchReport> {
   const engines: [string, Connection][] = [
     ['fairdb', fairdb],
     ['sqlite', lite as unknown as Connection],
@@ -220,8 +260,9 @@ export async function runQueryBench(options: QueryBenchOptions = {}): Promise<Qu
   });
   const report: QueryBenchReport = {
     store: o.storeName,
+    durability: o.store === 'engine' ? "'group': a commit is durable at the end of its event-loop turn" : o.store === 'model' ? 'none (in memory)' : 'as the store was configured',
     users: o.users,
-    sqlite: o.sqlitePath === ':memory:' ? 'better-sqlite3 in memory' : `better-sqlite3 ${o.sqlitePath} (WAL, synchronous=${o.sqliteSynchronous})`,
+    sqlite: sqlitePath === ':memory:' ? 'better-sqlite3 in memory' : `better-sqlite3 file (WAL, synchronous=${o.sqliteSynchronous})`,
     rows,
   };
   o.log(formatQueryBench(report));
@@ -235,7 +276,7 @@ export function formatQueryBench(report: QueryBenchReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const row = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [
-    `SQL benchmark: fairdb (store: ${report.store}) vs ${report.sqlite}, ${report.users.toLocaleString('en-US')} users`,
+    `SQL benchmark: fairdb (store: ${report.store}; durability ${report.durability}) vs ${report.sqlite}, ${report.users.toLocaleString('en-US')} users`,
     row(header),
     row(widths.map((w) => '-'.repeat(w))),
     ...lines.map(row),
@@ -252,7 +293,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const users = argValue(argv, '--users');
   const time = argValue(argv, '--time');
   const json = argValue(argv, '--json');
-  runQueryBench({ ...(users === undefined ? {} : { users: Number(users) }), ...(time === undefined ? {} : { timeMs: Number(time) }) })
+  const store = argValue(argv, '--store') ?? 'engine';
+  if (store !== 'engine' && store !== 'model') {
+    console.error(`--store must be engine or model, got ${store}`);
+    process.exit(2);
+  }
+  runQueryBench({ store, ...(users === undefined ? {} : { users: Number(users) }), ...(time === undefined ? {} : { timeMs: Number(time) }) })
     .then((report) => {
       if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
     })
