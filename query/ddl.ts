@@ -13,7 +13,7 @@
  *   stored ascending, which affects only speed, never results.
  */
 import { FairdbError } from '../storage/device/index.js';
-import type { RawWriter } from '../storage/kv/index.js';
+import type { RawReader, RawWriter } from '../storage/kv/index.js';
 import type * as A from './ast.js';
 import type { Binder } from './binder.js';
 import { foldName, indexColumnsMax, tableColumnsMax, type ColumnDef, type IndexDef, type RowidKind, type TableDef } from './catalog.js';
@@ -182,7 +182,7 @@ export function createIndex(engine: EngineCore, stmt: A.CreateIndex, sql: string
     const id = engine.catalog.allocateId(w);
     const index: IndexDef = { id, name, tableId: table.id, sql: sql.slice(stmt.span.start, stmt.span.end), columns, unique: stmt.unique, constraint: false, valueKeyed: stmt.unique, entryPrefix: engine.catalog.entryPrefix(id) };
     engine.catalog.createIndex(w, index);
-    backfill(w, table, index);
+    backfill(w, engine.committedRowsOf(table), table, index);
   }, true);
 }
 
@@ -191,10 +191,12 @@ export const backfillChunkRows = 4096;
 
 /**
  * Adds the entries of a new index for every existing row, checking
- * uniqueness. Reads the rows a chunk at a time (writing never overlaps a
- * scan), decoding only the indexed and primary-key columns.
+ * uniqueness, decoding only the indexed and primary-key columns. Writing
+ * never overlaps a scan: rows are read a chunk at a time from the committed
+ * store (bounded memory for any table), or, when the open transaction has
+ * written the table itself, in one pass through the transaction first.
  */
-function backfill(w: RawWriter, table: TableDef, index: IndexDef): void {
+function backfill(w: RawWriter, committed: RawReader | undefined, table: TableDef, index: IndexDef): void {
   const writer = new TableWriter(table, [index]);
   const cursor = writer.cursor;
   const needed = [...new Set([...index.columns, ...table.primaryKey])];
@@ -202,12 +204,14 @@ function backfill(w: RawWriter, table: TableDef, index: IndexDef): void {
   const end = table.rowPrefix + keyEnd;
   // The needed values of a chunk's rows, row after row.
   const chunk: SqlValue[] = [];
+  const reader = committed ?? w;
+  const limit = committed === undefined ? undefined : backfillChunkRows;
   let start = table.rowPrefix;
   for (;;) {
     chunk.length = 0;
     let rows = 0;
     let last: string | undefined;
-    w.scanRaw({ start, end, limit: backfillChunkRows }, (key, buffer, offset, length) => {
+    reader.scanRaw(limit === undefined ? { start, end } : { start, end, limit }, (key, buffer, offset, length) => {
       cursor.set(buffer, offset, length);
       for (let i = 0; i < needed.length; i++) chunk.push(cursor.value(needed[i] as number));
       rows++;
@@ -215,14 +219,15 @@ function backfill(w: RawWriter, table: TableDef, index: IndexDef): void {
     });
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < needed.length; i++) values[needed[i] as number] = chunk[r * needed.length + i] as SqlValue;
+      const rowKey = writer.rowKey(values);
       if (index.unique) {
-        const conflict = writer.findConflict(w, values, writer.rowKey(values));
+        const conflict = writer.findConflict(w, values, rowKey);
         if (conflict !== undefined && conflict.kind === 'unique') throw writer.conflictError(conflict);
       }
       // Only the index entry is new: write it without rewriting the row.
-      writer.insertEntries(w, values, writer.rowKey(values));
+      writer.insertEntries(w, values, rowKey);
     }
-    if (last === undefined || rows < backfillChunkRows) return;
+    if (limit === undefined || last === undefined || rows < limit) return;
     // The smallest key after the last one read.
     start = last + '\x00';
   }

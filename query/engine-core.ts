@@ -52,6 +52,13 @@ export interface EngineCore {
   noteRowid(table: TableDef, rowid: number): void;
   /** The rowid of the last row inserted into a rowid table, engine-wide (better-sqlite3's lastInsertRowid). */
   lastInsertRowid: number;
+  /**
+   * The committed store when the open transaction (if any) has not written
+   * `table`, so that its rows read there are the rows the transaction sees
+   * and a long read of them pays nothing for the transaction's other
+   * writes; undefined when the transaction has written the table.
+   */
+  committedRowsOf(table: TableDef): RawReader | undefined;
   /** The columnar cache entry a read of `table` may use now, if any (see columnar-cache.ts). */
   columnarEntry(table: TableDef, use: ColumnarUse): ColumnarTable | undefined;
 }

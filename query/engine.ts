@@ -659,6 +659,10 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
     if (state.nextRowid !== undefined && rowid + 1 > state.nextRowid) state.nextRowid = rowid + 1;
   }
 
+  committedRowsOf(table: TableDef): RawReader | undefined {
+    return this.currentTracker()?.dirty.has(table.id) ? undefined : this.store;
+  }
+
   columnarEntry(table: TableDef, use: ColumnarUse): ColumnarTable | undefined {
     // A transaction that wrote the table must read its own writes.
     if (this.currentTracker()?.dirty.has(table.id)) return undefined;
