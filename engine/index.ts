@@ -42,3 +42,13 @@ export type {
   LiveStats,
 } from '../scheduler/live/index.js';
 export { ManualClock, systemClock, type Clock } from '../storage/device/index.js';
+export {
+  simulate,
+  generateWorkload,
+  parseTraceCsv,
+  formatTraceCsv,
+  policyNames,
+  type SimulationInput,
+  type SimulationResult,
+  type WorkloadOptions,
+} from '../scheduler/index.js';

@@ -128,3 +128,22 @@ describe('SQL through the database', () => {
     await db.close();
   });
 });
+
+describe('the package surface', () => {
+  it('exports simulate, as issue 6 promises: import { simulate } from "fairdb"', async () => {
+    const fairdb = await import('../../engine/index.js');
+    const result = fairdb.simulate({
+      cluster: { machines: 1, slotsPerMachine: 2 },
+      policy: { name: 'fifo' },
+      jobs: [
+        { id: 'a', tenant: 't1', arrival: 0, slots: 1, work: 10 },
+        { id: 'b', tenant: 't2', arrival: 0, slots: 1, work: 20 },
+      ],
+      seed: 1,
+    });
+    expect(result.jobs.map((j) => [j.id, j.finish])).toEqual([
+      ['a', 10],
+      ['b', 20],
+    ]);
+  });
+});
