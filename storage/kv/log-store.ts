@@ -1064,7 +1064,12 @@ function checkKeyAndValue(key: RawKey, value: Uint8Array | null, valueLimit: num
  */
 class TransactionWriter implements RawWriter {
   readonly writes = new Map<RawKey, number>();
-  private sortedWriteKeys: RawKey[] | undefined;
+  /**
+   * The written keys in order, built on the first scan of the transaction
+   * and kept up to date from then on (a transaction that never scans pays
+   * nothing for it). Values live in `writes`; the tree holds only keys.
+   */
+  private ownIndex: BTreeEditor | undefined;
   private active = true;
 
   constructor(
@@ -1095,7 +1100,7 @@ class TransactionWriter implements RawWriter {
     this.checkActive();
     checkKeyAndValue(key, value, this.store.valueBytesLimit);
     this.checkSize(entryBytes(key.length, value.length));
-    if (!this.writes.has(key)) this.sortedWriteKeys = undefined;
+    if (this.ownIndex !== undefined && !this.writes.has(key)) this.ownIndex.set(key, 0, 0);
     this.writes.set(key, this.batch.put(key, value));
   }
 
@@ -1105,7 +1110,7 @@ class TransactionWriter implements RawWriter {
     this.checkSize(entryBytes(key.length, 0));
     const own = this.writes.get(key);
     const existed = own === undefined ? this.base.has(key) : own !== -1;
-    if (own === undefined) this.sortedWriteKeys = undefined;
+    if (own === undefined && this.ownIndex !== undefined) this.ownIndex.set(key, 0, 0);
     this.batch.del(key);
     this.writes.set(key, -1);
     return existed;
@@ -1121,14 +1126,16 @@ class TransactionWriter implements RawWriter {
     if (this.writes.size === 0) return this.store.scanTree(this.base, range, visit);
     checkRange(range);
     // Merge the tree's entries with the transaction's own writes, which win.
+    // The own keys come from a cursor over an editor, so writes the visitor
+    // makes during the scan are seen, as the tree's own scans see them.
     const reverse = range.reverse === true;
-    const own = this.ownKeysIn(range);
+    const own = this.orderedOwnKeys().cursor({ start: range.start, end: range.end, reverse });
+    let ownKey: RawKey | undefined = own.next() ? own.key : undefined;
     const limit = range.limit ?? Infinity;
-    let next = 0;
     let count = 0;
     let stopped = false;
-    const before = (a: RawKey, b: RawKey): boolean => (reverse ? a > b : a < b);
     const emitOwn = (key: RawKey): boolean => {
+      ownKey = own.next() ? own.key : undefined;
       const offset = this.writes.get(key) as number;
       if (offset === -1) return true;
       const value = this.batch.valueAt(offset, key.length);
@@ -1141,10 +1148,10 @@ class TransactionWriter implements RawWriter {
     };
     if (limit > 0) {
       this.store.scanTree(this.base, { ...range, limit: undefined }, (key, buffer, offset, length) => {
-        while (next < own.length && before(own[next]!, key)) {
-          if (!emitOwn(own[next++]!)) return false;
+        while (ownKey !== undefined && (reverse ? ownKey > key : ownKey < key)) {
+          if (!emitOwn(ownKey)) return false;
         }
-        if (next < own.length && own[next] === key) return emitOwn(own[next++]!);
+        if (ownKey === key) return emitOwn(key);
         if (this.writes.has(key)) return true;
         count++;
         if (visit(key, buffer, offset, length) === false || count >= limit) {
@@ -1153,20 +1160,18 @@ class TransactionWriter implements RawWriter {
         }
         return true;
       });
-      while (!stopped && next < own.length) if (!emitOwn(own[next++]!)) break;
+      while (!stopped && ownKey !== undefined) if (!emitOwn(ownKey)) break;
     }
     return count;
   }
 
-  private ownKeysIn(range: RawRange): RawKey[] {
-    if (this.sortedWriteKeys === undefined) this.sortedWriteKeys = [...this.writes.keys()].sort();
-    const reverse = range.reverse === true;
-    const keys = this.sortedWriteKeys.filter((k) =>
-      reverse
-        ? (range.start === undefined || k <= range.start) && (range.end === undefined || k > range.end)
-        : (range.start === undefined || k >= range.start) && (range.end === undefined || k < range.end),
-    );
-    return reverse ? keys.reverse() : keys;
+  private orderedOwnKeys(): BTreeEditor {
+    if (this.ownIndex === undefined) {
+      const keys = [...this.writes.keys()].sort();
+      const zeros = new Float64Array(keys.length);
+      this.ownIndex = BTree.fromSorted(keys, zeros, zeros).edit({ exclusive: true });
+    }
+    return this.ownIndex;
   }
 }
 

@@ -115,12 +115,16 @@ async function runSequence(ops: Op[]): Promise<void> {
           break;
         }
         case 'tx': {
-          const body = (tx: { putRaw(k: RawKey, v: Uint8Array): void; delRaw(k: RawKey): boolean; getRaw(k: RawKey): Uint8Array | undefined }) => {
+          type Tx = Parameters<Parameters<ModelKvStore['transactionSync']>[0]>[0];
+          const body = (tx: Tx) => {
             for (const [k, v] of op.puts) tx.putRaw(rk(k), value(v, k));
+            // Scans merge the transaction's own writes with the snapshot.
+            const before = dump(tx, { start: rk(5), end: rk(30), limit: 8 });
             const seen = op.dels.map((k) => tx.delRaw(rk(k)));
             const reads = op.puts.map(([k]) => read(tx.getRaw(rk(k))));
+            const after = dump(tx, { reverse: true, limit: 12 });
             if (op.abort) throw new Error('abort');
-            return { seen, reads };
+            return { seen, reads, before, after };
           };
           let a: unknown;
           let b: unknown;
