@@ -115,59 +115,73 @@ export function compileInsert(bound: BoundInsert, compiler: StatementCompiler, p
     };
   }
   const singleRow = bound.rows !== undefined && bound.rows.length === 1 && upsert === undefined;
+  // The engine and rows of the running execution (a statement never runs
+  // re-entrantly: it is busy meanwhile), so that one closure serves every execution.
+  let pendingEngine: EngineCore | undefined;
+  const noRows: { values: SqlValue[]; types: readonly ValueType[] }[] = [];
+  let pendingRows = noRows;
+  function writeRows(w: RawWriter, tracker: WriteTracker): RunResult {
+    const engine = pendingEngine as EngineCore;
+    const rows = pendingRows;
+    let changes = 0;
+    let lastRowid = engine.lastInsertRowid;
+    for (const row of rows) {
+      // One array for every row: nothing below keeps it past the row.
+      const values = scratchValues;
+      values[width - 1] = null;
+      for (let i = 0; i < table.columns.length; i++) {
+        const column = table.columns[i] as TableDef['columns'][number];
+        const m = bound.columnMap[i] as number;
+        values[i] = m >= 0 ? coerceToColumn(column, row.values[m] as SqlValue, row.types[m] as ValueType) : column.defaultValue;
+      }
+      const assigned = assignRowid(engine, table, w, values);
+      const generated = assigned !== undefined && assigned < 0;
+      const rowid = assigned === undefined ? undefined : generated ? -assigned - 1 : assigned;
+      writer.checkNotNull(values);
+      const found = writer.findConflict(w, values, undefined, generated);
+      if (found !== undefined) {
+        const applies =
+          conflict !== undefined &&
+          (conflict.target === undefined ||
+            (conflict.target.kind === 'primary' && found.kind === 'primary') ||
+            (conflict.target.kind === 'unique' && found.kind === 'unique' && found.index.id === conflict.target.index.id));
+        if (!applies) throw writer.conflictError(found);
+        if (conflict.action === 'nothing' || upsert === undefined) continue;
+        const old = writer.read(w, found.rowKey);
+        if (old === undefined) throw new FairdbError('CORRUPTION', `index of table ${table.name} names a missing row`);
+        upsert.existing.row = old;
+        upsert.excluded.row = values;
+        if (upsert.where !== undefined && !upsert.where()) continue;
+        const next = old.slice();
+        for (const a of upsert.set) next[a.column] = coerceToColumn(table.columns[a.column] as TableDef['columns'][number], a.value(), a.type);
+        writer.checkNotNull(next);
+        const again = writer.findConflict(w, next, found.rowKey);
+        if (again !== undefined) throw writer.conflictError(again);
+        writer.update(w, found.rowKey, old, next);
+        if (table.rowid === 'column') engine.noteRowid(table, next[table.primaryKey[0] as number] as number);
+        tracker.wrote(table.id, 0);
+        changes++;
+        continue;
+      }
+      writer.insert(w, values);
+      tracker.wrote(table.id, 1);
+      changes++;
+      if (rowid !== undefined) lastRowid = rowid;
+    }
+    engine.lastInsertRowid = lastRowid;
+    return { changes, lastInsertRowid: lastRowid };
+  }
   return {
     run(engine) {
       // Read first (INSERT ... SELECT may read the target table).
-      const rows = source.rows();
-      return engine.write((w: RawWriter, tracker: WriteTracker) => {
-        let changes = 0;
-        let lastRowid = engine.lastInsertRowid;
-        for (const row of rows) {
-          // One array for every row: nothing below keeps it past the row.
-          const values = scratchValues;
-          values[width - 1] = null;
-          for (let i = 0; i < table.columns.length; i++) {
-            const column = table.columns[i] as TableDef['columns'][number];
-            const m = bound.columnMap[i] as number;
-            values[i] = m >= 0 ? coerceToColumn(column, row.values[m] as SqlValue, row.types[m] as ValueType) : column.defaultValue;
-          }
-          const assigned = assignRowid(engine, table, w, values);
-          const generated = assigned !== undefined && assigned < 0;
-          const rowid = assigned === undefined ? undefined : generated ? -assigned - 1 : assigned;
-          writer.checkNotNull(values);
-          const found = writer.findConflict(w, values, undefined, generated);
-          if (found !== undefined) {
-            const applies =
-              conflict !== undefined &&
-              (conflict.target === undefined ||
-                (conflict.target.kind === 'primary' && found.kind === 'primary') ||
-                (conflict.target.kind === 'unique' && found.kind === 'unique' && found.index.id === conflict.target.index.id));
-            if (!applies) throw writer.conflictError(found);
-            if (conflict.action === 'nothing' || upsert === undefined) continue;
-            const old = writer.read(w, found.rowKey);
-            if (old === undefined) throw new FairdbError('CORRUPTION', `index of table ${table.name} names a missing row`);
-            upsert.existing.row = old;
-            upsert.excluded.row = values;
-            if (upsert.where !== undefined && !upsert.where()) continue;
-            const next = old.slice();
-            for (const a of upsert.set) next[a.column] = coerceToColumn(table.columns[a.column] as TableDef['columns'][number], a.value(), a.type);
-            writer.checkNotNull(next);
-            const again = writer.findConflict(w, next, found.rowKey);
-            if (again !== undefined) throw writer.conflictError(again);
-            writer.update(w, found.rowKey, old, next);
-            if (table.rowid === 'column') engine.noteRowid(table, next[table.primaryKey[0] as number] as number);
-            tracker.wrote(table.id, 0);
-            changes++;
-            continue;
-          }
-          writer.insert(w, values);
-          tracker.wrote(table.id, 1);
-          changes++;
-          if (rowid !== undefined) lastRowid = rowid;
-        }
-        engine.lastInsertRowid = lastRowid;
-        return { changes, lastInsertRowid: lastRowid };
-      }, !singleRow);
+      pendingRows = source.rows();
+      pendingEngine = engine;
+      try {
+        return engine.write(writeRows, !singleRow);
+      } finally {
+        pendingEngine = undefined;
+        pendingRows = noRows;
+      }
     },
   };
 }
