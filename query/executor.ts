@@ -1599,7 +1599,7 @@ class CountAccumulator implements Accumulator {
   private counts = new F64();
   constructor(private readonly arg: Getter | undefined) {}
   reset(): void {
-    this.counts = new F64();
+    // Storage is kept across executions: init() sets every group it hands out.
   }
   init(g: number): void {
     this.counts.ensure(g);
@@ -1634,9 +1634,7 @@ class SumAccumulator implements Accumulator {
     private readonly numeric: boolean,
   ) {}
   reset(): void {
-    this.sums = new F64();
-    this.comps = new F64();
-    this.counts = new F64();
+    // Storage is kept across executions: init() sets every group it hands out.
   }
   init(g: number): void {
     this.sums.ensure(g);
@@ -1704,7 +1702,7 @@ class MinMaxAccumulator implements Accumulator {
     private readonly numeric: boolean,
   ) {}
   reset(): void {
-    this.values = [];
+    // Kept across executions: init() sets every group it hands out.
   }
   init(g: number): void {
     this.values[g] = null;
