@@ -61,6 +61,8 @@ export interface SqlEngine {
   tables(): { name: string; sql: string }[];
   /** Registers a read-only table whose rows come from `def.scan` (see `VirtualTableDef`). */
   registerVirtualTable(name: string, def: VirtualTableDef): void;
+  /** The columnar cache's figures: entries, bytes held and the bound, builds, evictions, refusals. */
+  columnarFigures(): ColumnarCacheFigures;
 }
 
 /** Creates an engine over `store`, loading the catalog stored under the key prefix. */

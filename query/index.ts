@@ -12,6 +12,8 @@ export { createSqlEngine, type SqlEngine } from './engine.js';
 export type { Row, Statement } from './statement.js';
 export type { VirtualTableDef } from './bound.js';
 export type { SqlEngineOptions } from './options.js';
+export { columnarCacheBytesDefault, columnarCacheBytesMax } from './options.js';
+export type { ColumnarCacheFigures } from './columnar-cache.js';
 export type { ColumnType } from './sql-type.js';
 export { SqlSemanticError } from './sql-error.js';
 export { SqlParseError, SqlLimitError } from './parse-error.js';

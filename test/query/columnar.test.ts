@@ -12,17 +12,15 @@ import { LogStore } from '../../storage/kv/log-store.js';
 import { ModelKvStore } from '../../storage/kv/model.js';
 import type { RawKvStore } from '../../storage/kv/raw.js';
 import { MemoryDevice } from '../../storage/memory-device/index.js';
-import { createSqlEngine, type SqlEngine, type SqlEngineOptions } from '../../query/index.js';
+import { createSqlEngine, type ColumnarCacheFigures, type SqlEngine, type SqlEngineOptions } from '../../query/index.js';
 
 const stores: [string, () => RawKvStore][] = [
   ['model store', () => new ModelKvStore()],
   ['log store', () => new LogStore({ device: new MemoryDevice(), durability: 'none' })],
 ];
 
-type Figures = { entries: number; bytes: number; bytesMax: number; builds: number; evictions: number; refusals: number };
-
-function figures(db: SqlEngine): Figures {
-  return (db as unknown as { columnarFigures(): Figures }).columnarFigures();
+function figures(db: SqlEngine): ColumnarCacheFigures {
+  return db.columnarFigures();
 }
 
 const schema = `
