@@ -19,8 +19,8 @@
  */
 import { assert, FairdbError, unreachable } from '../storage/device/index.js';
 import type { RawReader } from '../storage/kv/index.js';
-import type { BoundExpr, BoundQuery, BoundSource, CompareOp } from './bound.js';
-import { affinityOf } from './binder.js';
+import type { BoundExpr, BoundFrom, BoundQuery, BoundSelect, BoundSetOp, BoundSource, CompareOp } from './bound.js';
+import { affinityOf, forEachChild } from './binder.js';
 import {
   addMonths,
   addMonthsToTimestamp,
@@ -214,6 +214,58 @@ function visitChildren(e: BoundExpr, fn: (c: BoundExpr) => void): void {
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/** Most enclosing-row values a correlated subquery's result is remembered by. */
+const memoKeysMax = 4;
+
+/**
+ * The columns of enclosing queries that `query` reads (anywhere inside it,
+ * nested subqueries included), each once.
+ */
+export function outerColumnsOf(query: BoundQuery): Extract<BoundExpr, { kind: 'column' }>[] {
+  const found = new Map<string, Extract<BoundExpr, { kind: 'column' }>>();
+  const outer = query.outerRefs;
+  const expr = (e: BoundExpr): void => {
+    if (e.kind === 'column') {
+      if (outer.has(e.source.id)) found.set(`${e.source.id}:${e.column}`, e);
+      return;
+    }
+    if (e.kind === 'exists' || e.kind === 'subquery' || e.kind === 'inSubquery') walk(e.query);
+    forEachChild(e, expr);
+  };
+  const from = (f: BoundFrom): void => {
+    if (f.kind === 'source') {
+      if (f.source.query !== undefined) walk(f.source.query);
+      return;
+    }
+    from(f.left);
+    from(f.right);
+    if (f.on !== undefined) expr(f.on);
+  };
+  const select = (b: BoundSelect): void => {
+    if (b.from !== undefined) from(b.from);
+    if (b.where !== undefined) expr(b.where);
+    b.groupBy.forEach(expr);
+    for (const a of b.aggregates) if (a.arg !== undefined) expr(a.arg);
+    if (b.having !== undefined) expr(b.having);
+    b.items.forEach(expr);
+  };
+  const body = (b: BoundSelect | BoundSetOp): void => {
+    if (b.kind === 'select') select(b);
+    else {
+      body(b.left);
+      select(b.right);
+    }
+  };
+  function walk(q: BoundQuery): void {
+    body(q.body);
+    for (const o of q.orderBy) expr(o.expr);
+    if (q.limit !== undefined) expr(q.limit);
+    if (q.offset !== undefined) expr(q.offset);
+  }
+  walk(query);
+  return [...found.values()];
+}
 
 const existsItem: BoundExpr = { kind: 'const', value: 1, type: 'integer' };
 
@@ -732,26 +784,30 @@ export class ExprCompiler {
         return this.inSubquery(e);
       case 'exists': {
         const runner = this.env.compileQuery(existenceQuery(e.query), this.scope);
-        return () => {
-          let found = false;
-          runner.run(() => {
-            found = true;
-            return false;
-          });
-          return found ? 1 : 0;
+        let found = false;
+        const onRow = (): boolean => {
+          found = true;
+          return false;
         };
+        return this.memoized(e.query, () => {
+          found = false;
+          runner.run(onRow);
+          return found ? 1 : 0;
+        });
       }
       case 'subquery': {
         const runner = this.env.compileQuery(e.query, this.scope);
         const first = runner.getters[0] as Getter;
-        return () => {
-          let value: SqlValue = null;
-          runner.run(() => {
-            value = first();
-            return false;
-          });
-          return value;
+        let value: SqlValue = null;
+        const onRow = (): boolean => {
+          value = first();
+          return false;
         };
+        return this.memoized(e.query, () => {
+          value = null;
+          runner.run(onRow);
+          return value;
+        });
       }
       case 'case':
         return this.caseExpr(e);
@@ -1169,6 +1225,37 @@ export class ExprCompiler {
       }
       if (sawNull) return null;
       return not ? 1 : 0;
+    };
+  }
+
+  /**
+   * A correlated subquery's getter that reruns it only when the values it
+   * reads from enclosing rows change: within one execution its result
+   * depends on nothing else, and rows that share those values often come
+   * together (an index or key-order read of the outer table). Uncorrelated
+   * subqueries are execution constants already.
+   */
+  private memoized(query: BoundQuery, run: Getter): Getter {
+    if (query.outerRefs.size === 0) return run;
+    const outer = outerColumnsOf(query);
+    if (outer.length === 0 || outer.length > memoKeysMax) return run;
+    const keys = outer.map((c) => this.value(c));
+    const last: SqlValue[] = new Array<SqlValue>(keys.length).fill(null);
+    const state = this.env.state;
+    let epoch = -1;
+    let result: SqlValue = null;
+    return () => {
+      let same = epoch === state.epoch;
+      for (let i = 0; i < keys.length; i++) {
+        const v = (keys[i] as Getter)();
+        // Blobs are fresh arrays per read: never a hit.
+        if (v !== last[i] || v instanceof Uint8Array) same = false;
+        last[i] = v;
+      }
+      if (same) return result;
+      result = run();
+      epoch = state.epoch;
+      return result;
     };
   }
 
