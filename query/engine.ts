@@ -449,7 +449,7 @@ class SqlEngineImpl implements SqlEngine, StatementHost, EngineCore, ExecHost, P
       if (mask === 0) return bundle.variants.get(0) as Variant;
       let variant = bundle.variants.get(mask);
       if (variant === undefined) {
-        const compiler = new StatementCompiler(this, state, mask, slots, bundle.columnar);
+        const compiler = new StatementCompiler(this, state, mask, bundle.base.registry, bundle.columnar);
         variant = makeVariant(compiler.query(bundle.plan, prepared.root), prepared.columns);
         bundle.variants.set(mask, variant);
       }

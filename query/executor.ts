@@ -62,6 +62,12 @@ export interface ColumnarSlot {
   lookups: number;
 }
 
+/** The columnar slots of a statement and the source each belongs to (its index in `slots`). */
+export interface SlotRegistry {
+  readonly slots: ColumnarSlot[];
+  readonly bySource: Map<number, number>;
+}
+
 /** What the executor needs from the engine. */
 export interface ExecHost {
   readonly catalog: Catalog;
@@ -100,19 +106,32 @@ function sourceScope(parent: CompileScope | undefined, resolve: (source: BoundSo
  * `mask` has bit i set when columnar slot i reads from the cache.
  */
 export class StatementCompiler implements CompileEnv {
-  /** Columnar slots in the order full scans are compiled (the same for every variant). */
-  readonly slots: ColumnarSlot[] = [];
-  private slotCursor = 0;
+  /**
+   * The statement's columnar slots, found by its first (row-only)
+   * compilation and shared by every variant: one per base-table source,
+   * known by the source's id, so that a variant that compiles a part twice
+   * (a subquery in both a vector and a row form) still numbers them alike.
+   */
+  readonly registry: SlotRegistry;
+  private readonly registering: boolean;
 
   constructor(
     readonly host: ExecHost,
     readonly state: ExecState,
     private readonly mask: number,
-    /** Slots discovered by the first (row-only) compilation, reused by variants. */
-    private readonly knownSlots: readonly ColumnarSlot[] | undefined,
+    /** The slots of the statement's first compilation; undefined for that compilation itself. */
+    registry: SlotRegistry | undefined,
     /** How subqueries are planned: as the statement's plan was (see ExecHost.plan). */
     private readonly columnarPlans = false,
-  ) {}
+  ) {
+    this.registry = registry ?? { slots: [], bySource: new Map() };
+    this.registering = registry === undefined;
+  }
+
+  /** The statement's columnar slots, in the order they were found. */
+  get slots(): readonly ColumnarSlot[] {
+    return this.registry.slots;
+  }
 
   compileQuery(query: BoundQuery, outer: CompileScope): QueryRunner {
     return this.query(this.host.plan(query, this.columnarPlans), outer);
@@ -534,12 +553,16 @@ export class StatementCompiler implements CompileEnv {
     const table = source.table as TableDef;
     let slot: ColumnarSlot | undefined;
     if (node.access.kind === 'full' || columnarKeyable(table, node.access)) {
-      const slotIndex = this.slotCursor++;
-      if (slotIndex < columnarSlotsMax) {
-        const known = this.knownSlots?.[slotIndex];
-        slot = known ?? { table, kind: node.access.kind === 'full' ? 'full' : 'keyed', columns: new Set(), orderings: new Set(), entry: undefined, lookups: 0 };
-        if (known === undefined) this.slots[slotIndex] = slot;
-        if ((this.mask & (1 << slotIndex)) !== 0) return this.columnarScan(node, outer, slot);
+      const registry = this.registry;
+      let index = registry.bySource.get(source.id);
+      if (index === undefined && this.registering && registry.slots.length < columnarSlotsMax) {
+        index = registry.slots.length;
+        registry.slots.push({ table, kind: node.access.kind === 'full' ? 'full' : 'keyed', columns: new Set(), orderings: new Set(), entry: undefined, lookups: 0 });
+        registry.bySource.set(source.id, index);
+      }
+      if (index !== undefined) {
+        slot = registry.slots[index] as ColumnarSlot;
+        if ((this.mask & (1 << index)) !== 0) return this.columnarScan(node, outer, slot);
       }
     }
     const cursor = new RowCursor(table.layout, `table ${table.name}`);
