@@ -79,6 +79,8 @@ const queries = [
   'SELECT o.id, (SELECT max(price) FROM item i WHERE i.grp = o.id) AS m FROM other o WHERE o.id < 40',
   'SELECT id FROM other WHERE id IN (SELECT grp FROM item WHERE a = 2)',
   'SELECT * FROM other ORDER BY id DESC LIMIT 5',
+  // A hash join whose build side is a whole cached table under a constant filter (kept across executions).
+  'SELECT o.label, sum(i.price) AS s, count(*) AS n FROM item i JOIN other o ON o.id = i.grp + 0 WHERE o.id < 100 GROUP BY o.label',
 ];
 
 /** Rows in a canonical order when the query leaves the order open (no ORDER BY). */
@@ -120,15 +122,20 @@ describe('columnar cache', () => {
         expect(figures(cached).entries).toBe(2);
         // The plans for the cache read by key without the store.
         expect(cached.explain('SELECT a FROM item WHERE a = 3')).toContain('primary key range');
+        expect(cached.explain(queries[queries.length - 1] as string)).toContain('Hash join on');
       });
 
       it('follows writes, and a transaction that wrote a table reads the store', () => {
         const cached = open({ columnarRowsMin: 100 });
         const plain = open({ columnarCache: false });
         sameAnswers(cached, plain, [3, 9, 'n3']);
+        // Hash tables built on a cached table are kept across executions
+        // while its entry lasts: writes to either side must rebuild them.
         const writes = [
           'UPDATE item SET grp = 7, price = 99 WHERE a = 3',
+          "UPDATE other SET label = 'o9' WHERE id % 5 = 1",
           'DELETE FROM item WHERE a BETWEEN 10 AND 12',
+          'DELETE FROM other WHERE id BETWEEN 3 AND 9',
           "INSERT INTO item VALUES (100, 0, '2024-01-01', 'n1', 1, 7)",
         ];
         for (const write of writes) {
