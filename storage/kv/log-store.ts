@@ -41,6 +41,7 @@ import { openWal, type Durability, type Lsn, type RecordRef, type Wal, type WalS
 import { BTree, type BTreeCursor, type BTreeEditor } from '../btree/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
 import { BatchWriter, batchHeaderBytes, batchTxId, entryBytes, entryChecksumMatches, EntryOp, entryHeaderBytes, KvRecordType, readBatch, type EntryView } from './entry-format.js';
+import { HashIndex, packedAddress, packedLength, packLocation, unpacked } from './hash-index.js';
 import { keyBytesMax } from './key-codec.js';
 import type { RawIterable } from './kv-store.js';
 import type { RawKey, RawKvStore, RawRange, RawReader, RawSnapshot, RawTransaction, RawVisitor, RawWriter } from './raw.js';
@@ -172,6 +173,8 @@ export class LogStore implements RawKvStore {
    * copy the nodes it changes instead of editing them in place.
    */
   private treeShared = false;
+  /** Every key of `tree` and its value's location, for point reads of the current state (see hash-index.ts). */
+  private readonly hashIndex: HashIndex;
   private nextTxId: number;
   private closed = false;
   private failed: Error | undefined;
@@ -224,8 +227,10 @@ export class LogStore implements RawKvStore {
       checkpointKeys = contents.keys.length;
     }
     this.learnSegmentLayout();
+    this.hashIndex = new HashIndex(this.tree.size);
     this.tree.scan({}, (key, address, length) => {
       this.addLive(address, entryBytes(key.length, length));
+      this.hashIndex.set(key, packLocation(address, length));
     });
     this.valueBytesLimit = Math.min(valueBytesMax, this.wal.recordBytesMax - batchHeaderBytes - entryHeaderBytes - keyBytesMax);
     const recordsReplayed = this.replay();
@@ -236,7 +241,20 @@ export class LogStore implements RawKvStore {
 
   getRaw(key: RawKey): Uint8Array | undefined {
     this.checkOpen();
-    return this.readFrom(this.tree, key);
+    return this.readCurrent(key);
+  }
+
+  /** Reads `key` from the current state through the hash index. */
+  private readCurrent(key: RawKey): Uint8Array | undefined {
+    const packed = this.hashIndex.get(key);
+    if (packed === undefined) return undefined;
+    if (packed === unpacked) return this.readFrom(this.tree, key);
+    return this.readValue(key.length, packedAddress(packed), packedLength(packed));
+  }
+
+  /** @internal Reads `key` as of `tree`: through the hash index when `tree` is the current state. */
+  readAsOf(tree: BTree, key: RawKey): Uint8Array | undefined {
+    return tree === this.tree ? this.readCurrent(key) : this.readFrom(tree, key);
   }
 
   scanRaw(range: RawRange, visit: RawVisitor): number {
@@ -509,7 +527,7 @@ export class LogStore implements RawKvStore {
   /** Whether `key` exists now (no value read). */
   has(key: RawKey): boolean {
     this.checkOpen();
-    return this.tree.has(key);
+    return this.hashIndex.get(key) !== undefined;
   }
 
   /** The promise of the current commit group, shared by all its commits. */
@@ -533,7 +551,12 @@ export class LogStore implements RawKvStore {
     const old = this.lookupOut;
     const replaced = address === -1 ? editor.deleteReporting(key, old) : editor.setReporting(key, address, length, old);
     if (replaced) this.addLive(old.address, -entryBytes(key.length, old.length));
-    if (address !== -1) this.addLive(address, entryBytes(key.length, length));
+    if (address !== -1) {
+      this.addLive(address, entryBytes(key.length, length));
+      this.hashIndex.set(key, packLocation(address, length));
+    } else if (replaced) {
+      this.hashIndex.delete(key);
+    }
   }
 
 
@@ -907,6 +930,7 @@ export class LogStore implements RawKvStore {
           for (const m of moved) {
             const moved_ = editor.relocate(m.key, m.from, ref.address + m.offset, m.length);
             assert(moved_, 'a value checked live in this step is still live');
+            this.hashIndex.set(m.key, packLocation(ref.address + m.offset, m.length));
             this.addLive(m.from, -entryBytes(m.key.length, m.length));
             this.addLive(ref.address + m.offset, entryBytes(m.key.length, m.length));
             this.counters.bytesRelocated += m.length;
@@ -1092,7 +1116,7 @@ class TransactionWriter implements RawWriter {
   getRaw(key: RawKey): Uint8Array | undefined {
     this.checkActive();
     const own = this.writes.get(key);
-    if (own === undefined) return this.store.readFrom(this.base, key);
+    if (own === undefined) return this.store.readAsOf(this.base, key);
     return own === -1 ? undefined : this.batch.valueAt(own, key.length);
   }
 
