@@ -6,7 +6,11 @@
  * Placement strategies:
  * - `packed` (placement-aware): a job first gets back the exact slots it held
  *   before its lease ended, if they are all still free (a renewal, no
- *   migration); otherwise a gang that fits on one machine goes to the machine
+ *   migration) and they run it no slower than a fresh placement would: a
+ *   gang that had to be spread over machines or racks on a busy cluster is
+ *   consolidated at a lease boundary once a better placement is free,
+ *   instead of being renewed on its spread slots for its whole life.
+ *   Otherwise a gang that fits on one machine goes to the machine
  *   with the fewest free slots that still fits it (best fit, which keeps big
  *   holes for big gangs); a bigger gang goes to the rack with the fewest free
  *   slots that fits it, on that rack's emptiest machines first (fewest
@@ -170,7 +174,18 @@ export class DecisionBuilder {
   /** Where `count` slots for the job would go now, or undefined if they do not fit. */
   plan(job: JobView, count: number): SlotPlan | undefined {
     if (count <= 0 || count > this.freeCount) return undefined;
-    const slots = this.stickySlots(job, count) ?? (this.strategy === 'packed' ? this.packedSlots(count) : this.firstFreeSlots(count));
+    const sticky = this.stickySlots(job, count);
+    if (sticky !== undefined) {
+      const slowdown = placementSlowdown(this.cluster, sticky, job.placementSensitivity);
+      // A placement-unaware strategy always renews; a packed one renews
+      // unless a fresh placement would run the job faster.
+      const fresh = this.strategy === 'packed' && slowdown > 1 ? this.packedSlots(count) : undefined;
+      const freshSlowdown = fresh === undefined ? Infinity : placementSlowdown(this.cluster, fresh, job.placementSensitivity);
+      if (fresh === undefined || slowdown <= freshSlowdown) return { slots: sticky, slowdown, rate: count / slowdown };
+      assert(fresh.length === count, 'a plan has the requested number of slots');
+      return { slots: fresh, slowdown: freshSlowdown, rate: count / freshSlowdown };
+    }
+    const slots = this.strategy === 'packed' ? this.packedSlots(count) : this.firstFreeSlots(count);
     assert(slots.length === count, 'a plan has the requested number of slots');
     const slowdown = placementSlowdown(this.cluster, slots, job.placementSensitivity);
     return { slots, slowdown, rate: count / slowdown };

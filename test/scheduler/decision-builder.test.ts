@@ -62,4 +62,46 @@ describe('DecisionBuilder', () => {
     expect(b.build().allocations.map((a) => a.job)).toEqual([y.index, z.index, x.index]);
     expect(new Set(b.build().allocations.flatMap((a) => a.slots)).size).toBe(3);
   });
+
+  describe('renewal at a lease boundary (packed)', () => {
+    // Two machines of 4 slots: two 3-slot blockers leave one free slot on
+    // each, so a 2-slot sensitive gang has to span both machines.
+    function spreadGang(blockerWork: number) {
+      const cluster = resolveCluster({ machines: 2, slotsPerMachine: 4, racks: 1 });
+      const policy = createPolicy({ name: 'fifo', placement: 'packed' });
+      if (policy._tag === 'Left') throw policy.left;
+      const m = new Mechanism({ cluster, policy: policy.right, leaseSeconds: 600 });
+      const specs = [
+        { id: 'b1', tenant: 't', arrival: 0, slots: 3, work: blockerWork },
+        { id: 'b2', tenant: 't', arrival: 0, slots: 3, work: 1e6 },
+        { id: 'g', tenant: 't', arrival: 0, slots: 2, work: 1e6, placementSensitivity: 2 },
+      ];
+      const handles = resolveJobs(specs, cluster).map((job) => m.submit(job, 0).handle);
+      m.decide(0);
+      const gang = m.job(handles[2] as number) as JobView;
+      const machines = (slots: readonly number[]) => new Set(slots.map((slot) => Math.floor(slot / 4)));
+      expect(machines(gang.slots).size).toBe(2);
+      return { m, handles, gang, machines };
+    }
+
+    it('consolidates a spread gang once a better placement is free', () => {
+      const { m, handles, gang, machines } = spreadGang(300);
+      m.complete(handles[0] as number, 300);
+      m.expireLeases(600);
+      m.decide(600);
+      expect(gang.state).toBe('running');
+      expect(machines(gang.slots).size).toBe(1);
+      expect(gang.rate).toBe(2);
+      expect(m.stats.migrations).toBe(1);
+    });
+
+    it('renews a spread gang on its slots when nothing better is free', () => {
+      const { m, gang } = spreadGang(1e6);
+      const before = gang.slots.slice();
+      m.expireLeases(600);
+      m.decide(600);
+      expect(gang.slots).toEqual(before);
+      expect(gang.rate).toBe(1);
+    });
+  });
 });
