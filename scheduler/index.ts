@@ -22,7 +22,19 @@ export {
   type AdmissionRecord,
   type RunOptions,
 } from './simulate.js';
-export { generateWorkload, resolveWorkloadOptions, sampleTraceOptions, generatedTenantsMax, type WorkloadOptions } from './workload.js';
+export {
+  generateWorkload,
+  resolveWorkloadOptions,
+  sampleTraceOptions,
+  generatedTenantsMax,
+  searchJobsDistributions,
+  searchJobsParetoTailIndex,
+  workloadPresets,
+  type WorkloadOptions,
+  type SearchJobsDistribution,
+  type WorkloadPresetName,
+} from './workload.js';
+export { rhoLowerBounds, rhoLowerBoundsAnyPolicy, type RhoBoundInput, type RhoBounds, type TenantRhoBound } from './rho-bound.js';
 export { parseTraceCsv, formatTraceCsv, traceCharsMax, traceLineCharsMax } from './trace-csv.js';
 export { MemoryWorkloadStore, checkWorkloadName, workloadNameLengthMax, type WorkloadStore, type SimRunRecord, type StoredRun } from './workload-store.js';
 export { simulateStored, type StoredSimulationInput } from './stored-simulation.js';

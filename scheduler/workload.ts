@@ -7,7 +7,11 @@
  * - Which tenant launches a search follows a Zipf law of exponent
  *   `tenantSkew` over the tenants (a few heavy tenants, a tail of light
  *   ones); 0 makes it uniform.
- * - A search has 1 + Geometric jobs (mean `searchJobsMean`), all of one gang
+ * - A search has 1 + Geometric jobs (mean `searchJobsMean`), or with
+ *   `searchJobsDistribution: 'pareto'` a heavy-tailed count (1 + a rounded
+ *   Lomax draw of tail index `searchJobsParetoTailIndex`, mean about
+ *   `searchJobsMean`, at most `searchJobsMax`: most searches have a few
+ *   jobs, a few have hundreds), all of one gang
  *   size drawn from `slotChoices` (weights `slotWeights`) and one model
  *   type: placement-sensitive (VGG/LSTM-like: sensitivity uniform in
  *   `sensitivityRange`) with probability `sensitiveFraction`, otherwise
@@ -15,12 +19,22 @@
  *   `searchSpreadSeconds` of the search.
  * - Job running times at perfect placement are heavy-tailed: log-normal
  *   around a per-search median (itself log-normal around
- *   `durationMedianSeconds`, σ 0.5) with σ `durationSigma`, capped at
+ *   `durationMedianSeconds`, σ `searchMedianSigma`) with σ `durationSigma`, capped at
  *   `durationMaxSeconds`; work = running time × slots.
  * - With probability `deadlineFraction` a job gets a deadline of
  *   `arrival + slack × running time + deadlineGraceSeconds`, slack uniform
  *   in `deadlineSlackRange`; with probability `elasticFraction` a job of
  *   2+ slots becomes elastic (`minSlots = slots / 2`, `maxSlots = slots`).
+ * - `tenantPerSearch` makes every search its own tenant (an "app" in the
+ *   Themis paper's terms: one hyperparameter search arriving once), so
+ *   finish-time fairness is judged per search, not per tenant over all the
+ *   searches it launches over the trace.
+ *
+ * Two named presets (`workloadPresets`): `searches` (the defaults: a few
+ * tenants each launching searches over the whole trace) and `themis-apps`
+ * (one tenant per search, heavy-tailed jobs per search, long-running
+ * searches next to short ones: the shape of the workload the Themis paper
+ * evaluates on).
  *
  * Times are rounded to milliseconds and work to whole slot-seconds, so the
  * trace reads well as CSV. Deterministic for a seed.
@@ -65,9 +79,24 @@ export interface WorkloadOptions {
   readonly elasticFraction?: number;
   /** Window over which a search's jobs arrive, seconds (≥ 0); default 60. */
   readonly searchSpreadSeconds?: number;
-  /** Zipf exponent of tenant activity (0..4); default 1. */
+  /** Zipf exponent of tenant activity (0..4); default 1. Ignored with `tenantPerSearch`. */
   readonly tenantSkew?: number;
+  /** Distribution of the number of jobs of a search; default 'geometric'. */
+  readonly searchJobsDistribution?: SearchJobsDistribution;
+  /** Most jobs in one search with the 'pareto' distribution (1..jobsMax); default 1000. */
+  readonly searchJobsMax?: number;
+  /** σ of the log-normal per-search median running time around `durationMedianSeconds` (0..4); default 0.5. */
+  readonly searchMedianSigma?: number;
+  /** Whether every search is its own tenant (named `a1`, `a2`, ...; `tenants` is then ignored); default false. */
+  readonly tenantPerSearch?: boolean;
 }
+
+/** How the number of jobs of a search is drawn (see the file comment). */
+export type SearchJobsDistribution = 'geometric' | 'pareto';
+export const searchJobsDistributions: readonly SearchJobsDistribution[] = ['geometric', 'pareto'];
+
+/** Tail index of the 'pareto' jobs-per-search distribution (finite mean, infinite variance). */
+export const searchJobsParetoTailIndex = 1.5;
 
 /** Most tenants a generated workload can have. */
 export const generatedTenantsMax = 100_000;
@@ -93,6 +122,10 @@ const defaults = {
   elasticFraction: 0,
   searchSpreadSeconds: 60,
   tenantSkew: 1,
+  searchJobsDistribution: 'geometric' as SearchJobsDistribution,
+  searchJobsMax: 1000,
+  searchMedianSigma: 0.5,
+  tenantPerSearch: false,
 };
 
 const inRange = (x: unknown, lo: number, hi: number): x is number => typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi;
@@ -129,6 +162,10 @@ export function resolveWorkloadOptions(options: WorkloadOptions = {}): Resolved 
   v.check(inRange(o.elasticFraction, 0, 1), `elasticFraction must be in 0..1, got ${String(o.elasticFraction)}`);
   v.check(inRange(o.searchSpreadSeconds, 0, 1e9), `searchSpreadSeconds must be in 0..1e9, got ${String(o.searchSpreadSeconds)}`);
   v.check(inRange(o.tenantSkew, 0, 4), `tenantSkew must be in 0..4, got ${String(o.tenantSkew)}`);
+  v.check(searchJobsDistributions.includes(o.searchJobsDistribution), `searchJobsDistribution must be one of ${searchJobsDistributions.join(', ')}, got ${String(o.searchJobsDistribution)}`);
+  v.check(Number.isSafeInteger(o.searchJobsMax) && o.searchJobsMax >= 1 && o.searchJobsMax <= jobsMax, `searchJobsMax must be an integer in 1..${jobsMax}, got ${String(o.searchJobsMax)}`);
+  v.check(inRange(o.searchMedianSigma, 0, 4), `searchMedianSigma must be in 0..4, got ${String(o.searchMedianSigma)}`);
+  v.check(typeof o.tenantPerSearch === 'boolean', `tenantPerSearch must be a boolean, got ${String(o.tenantPerSearch)}`);
   v.throwIfAny();
   return Object.freeze({ ...o, slots: cluster.slots }) as Resolved;
 }
@@ -179,18 +216,29 @@ export function generateWorkload(options: WorkloadOptions = {}): JobSpec[] {
   let searches = 0;
   let totalWork = 0;
   const continueChance = 1 - 1 / o.searchJobsMean;
+  // Lomax scale for a mean of about searchJobsMean - 1 extra jobs.
+  const lomaxScale = (o.searchJobsMean - 1) * (searchJobsParetoTailIndex - 1);
+  const appWidth = String(o.jobs).length;
   while (drafts.length < o.jobs) {
-    const tenant = tenantNames[weighted(random, tenantCumulative)] as string;
+    const tenant = o.tenantPerSearch ? `a${String(searches + 1).padStart(appWidth, '0')}` : (tenantNames[weighted(random, tenantCumulative)] as string);
     const slots = (sizes[weighted(random, sizeCumulative)] as { c: number }).c;
     const sensitive = random.chance(o.sensitiveFraction);
     const [lo, hi] = o.sensitivityRange;
     const sensitivity = sensitive ? lo + (hi - lo) * random.float() : 1 + 0.05 * random.float();
-    const median = o.durationMedianSeconds * Math.exp(0.5 * normal(random));
-    do {
+    const median = o.durationMedianSeconds * Math.exp(o.searchMedianSigma * normal(random));
+    const draft = () => {
       const seconds = Math.max(1, Math.min(o.durationMaxSeconds, median * Math.exp(o.durationSigma * normal(random))));
       drafts.push({ search: searches, tenant, offset: o.searchSpreadSeconds * random.float(), slots, seconds, sensitivity: Math.round(sensitivity * 1000) / 1000 });
       totalWork += Math.max(1, Math.round(seconds * slots));
-    } while (drafts.length < o.jobs && random.chance(continueChance));
+    };
+    if (o.searchJobsDistribution === 'geometric') {
+      do draft();
+      while (drafts.length < o.jobs && random.chance(continueChance));
+    } else {
+      const extra = Math.round(lomaxScale * (Math.pow(1 - random.float(), -1 / searchJobsParetoTailIndex) - 1));
+      const count = Math.min(o.searchJobsMax, 1 + Math.min(extra, jobsMax));
+      for (let k = 0; k < count && drafts.length < o.jobs; k++) draft();
+    }
     searches++;
   }
   // Poisson search arrivals scaled so that the offered load is `load`.
@@ -231,6 +279,27 @@ export function generateWorkload(options: WorkloadOptions = {}): JobSpec[] {
     return spec;
   });
 }
+
+/** Names of the workload presets. */
+export type WorkloadPresetName = 'searches' | 'themis-apps';
+
+/**
+ * Named generator settings, to combine with `seed`, `jobs`, `cluster` and
+ * `load`. `searches`: the defaults. `themis-apps`: every search its own
+ * tenant (the paper's "app"), 1 + Lomax jobs per search (mean about 8, up to
+ * 500), per-search median running times spread over two orders of magnitude
+ * (σ 1), half the searches placement-sensitive.
+ */
+export const workloadPresets: Readonly<Record<WorkloadPresetName, WorkloadOptions>> = Object.freeze({
+  searches: Object.freeze({}),
+  'themis-apps': Object.freeze({
+    tenantPerSearch: true,
+    searchJobsDistribution: 'pareto',
+    searchJobsMean: 8,
+    searchJobsMax: 500,
+    searchMedianSigma: 1,
+  }),
+});
 
 /** The options of the committed sample trace `scheduler/traces/sample.csv`. */
 export const sampleTraceOptions: WorkloadOptions = Object.freeze({

@@ -9,6 +9,7 @@ import {
   resolveJobs,
   sampleTraceOptions,
   simulate,
+  workloadPresets,
   traceCharsMax,
   traceLineCharsMax,
   type JobSpec,
@@ -64,6 +65,50 @@ describe('workload generator', () => {
       /jobs must be.*load must be.*slotChoices must be.*sensitivityRange must be.*deadlineFraction must be/,
     );
     expect(() => generateWorkload({ cluster: { machines: 1, slotsPerMachine: 2 }, slotChoices: [4], slotWeights: [1] })).toThrow(/fits the cluster/);
+    expect(() =>
+      generateWorkload({
+        searchJobsDistribution: 'zipf' as never,
+        searchJobsMax: 0,
+        searchMedianSigma: 5,
+        tenantPerSearch: 'yes' as never,
+      }),
+    ).toThrow(/searchJobsDistribution must be.*searchJobsMax must be.*searchMedianSigma must be.*tenantPerSearch must be/);
+    expect(() => generateWorkload({ jobs: 10, searchJobsDistribution: 'pareto', searchJobsMax: jobsMax })).not.toThrow();
+    expect(() => generateWorkload({ jobs: 10, searchJobsDistribution: 'pareto', searchJobsMax: jobsMax + 1 })).toThrow(/searchJobsMax must be/);
+  });
+
+  it('keeps the default workload under the searches preset', () => {
+    expect(generateWorkload({ seed: 9, jobs: 300, ...workloadPresets.searches })).toEqual(generateWorkload({ seed: 9, jobs: 300 }));
+  });
+
+  it('themis-apps: one tenant per search, heavy-tailed jobs per search, caps respected', () => {
+    const seed = 4;
+    const jobs = generateWorkload({ seed, jobs: 4000, ...workloadPresets['themis-apps'] });
+    expect(jobs).toHaveLength(4000);
+    const perApp = new Map<string, number>();
+    for (const j of jobs) perApp.set(j.tenant, (perApp.get(j.tenant) ?? 0) + 1);
+    const counts = [...perApp.values()].sort((a, b) => a - b);
+    const message = `seed ${seed}, counts ${counts.slice(-5).join(',')}`;
+    // Mean about 8 jobs per app, most apps small, a few very large.
+    expect(4000 / counts.length, message).toBeGreaterThan(5);
+    expect(4000 / counts.length, message).toBeLessThan(12);
+    expect(counts.filter((c) => c === 1).length / counts.length, message).toBeGreaterThan(0.1);
+    expect(counts[counts.length >> 1] as number, message).toBeLessThanOrEqual(5);
+    expect(counts[counts.length - 1] as number, message).toBeGreaterThan(80);
+    expect(counts[counts.length - 1] as number, message).toBeLessThanOrEqual(500);
+    // Every app is one search: its jobs share a gang size and a model, and arrive within the spread.
+    const byApp = new Map<string, JobSpec[]>();
+    for (const j of jobs) byApp.set(j.tenant, [...(byApp.get(j.tenant) ?? []), j]);
+    for (const list of byApp.values()) {
+      expect(new Set(list.map((j) => j.slots)).size, message).toBe(1);
+      expect(new Set(list.map((j) => j.placementSensitivity ?? 1)).size, message).toBe(1);
+      expect((list[list.length - 1] as JobSpec).arrival - (list[0] as JobSpec).arrival, message).toBeLessThanOrEqual(60);
+    }
+    // The cap holds even when one search would be larger than it.
+    const capped = generateWorkload({ seed, jobs: 2000, tenantPerSearch: true, searchJobsDistribution: 'pareto', searchJobsMean: 200, searchJobsMax: 7 });
+    const cappedCounts = new Map<string, number>();
+    for (const j of capped) cappedCounts.set(j.tenant, (cappedCounts.get(j.tenant) ?? 0) + 1);
+    expect(Math.max(...cappedCounts.values()), message).toBe(7);
   });
 });
 
