@@ -122,13 +122,18 @@ export class HashIndex {
     }
   }
 
-  /** Rebuilds at a capacity of at least twice the live keys, dropping tombstones. */
-  private rehash(): void {
+  /** Makes room for `expected` keys in all, so that adding them does not rehash again. */
+  reserve(expected: number): void {
+    if (expected * 4 > this.keys.length * 3) this.rehash(expected);
+  }
+
+  /** Rebuilds at a capacity of at least twice `expected` (default: the live keys), dropping tombstones. */
+  private rehash(expected = this.used): void {
     const oldKeys = this.keys;
     const oldHashes = this.hashes;
     const oldLocations = this.locations;
     let capacity = capacityMin;
-    while (capacity < (this.used + 1) * 2) capacity *= 2;
+    while (capacity < (Math.max(expected, this.used) + 1) * 2) capacity *= 2;
     this.keys = new Array<RawKey | undefined>(capacity).fill(undefined);
     this.hashes = new Uint32Array(capacity);
     this.locations = new Float64Array(capacity);

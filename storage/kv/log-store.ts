@@ -78,6 +78,13 @@ export interface LogStoreOptions {
    * CORRUPTION instead of returning the bytes.
    */
   readonly verifyChecksums?: VerifyChecksums;
+  /**
+   * Keys of the checkpoint added to the point-read hash index per event-loop
+   * turn after open; default 65,536. A store whose checkpoint holds at most
+   * this many keys opens with its index complete; a larger one fills it over
+   * the following turns and serves point reads from the B+tree until then.
+   */
+  readonly hashFillKeysPerTurn?: number;
 }
 
 interface ResolvedOptions {
@@ -87,6 +94,7 @@ interface ResolvedOptions {
   readonly checkpointBytes: number;
   readonly compactionDeadRatio: number;
   readonly verifyChecksums: VerifyChecksums;
+  readonly hashFillKeysPerTurn: number;
 }
 
 function resolveOptions(options: LogStoreOptions): ResolvedOptions {
@@ -101,8 +109,10 @@ function resolveOptions(options: LogStoreOptions): ResolvedOptions {
   v.check(verifyChecksums === 'recovery' || verifyChecksums === 'always', `verifyChecksums must be 'recovery' or 'always', got ${String(verifyChecksums)}`);
   const groupWindowMs = options.groupWindowMs ?? 0;
   v.check(typeof groupWindowMs === 'number' && groupWindowMs >= 0 && groupWindowMs <= 10_000, `groupWindowMs must be in [0, 10000], got ${groupWindowMs}`);
+  const hashFillKeysPerTurn = options.hashFillKeysPerTurn ?? 65_536;
+  v.check(Number.isSafeInteger(hashFillKeysPerTurn) && hashFillKeysPerTurn >= 1, `hashFillKeysPerTurn must be a positive integer, got ${hashFillKeysPerTurn}`);
   v.throwIfAny();
-  return Object.freeze({ durability, segmentBytes: options.segmentBytes, groupWindowMs, checkpointBytes, compactionDeadRatio, verifyChecksums });
+  return Object.freeze({ durability, segmentBytes: options.segmentBytes, groupWindowMs, checkpointBytes, compactionDeadRatio, verifyChecksums, hashFillKeysPerTurn });
 }
 
 export interface LogStoreStats {
@@ -120,8 +130,20 @@ export interface LogStoreStats {
   readonly bytesRelocated: number;
   readonly openSnapshots: number;
   readonly recovery: { readonly checkpointKeys: number; readonly recordsReplayed: number; readonly ms: number };
+  /** Whether the point-read hash index is still being filled after open (see `hashFillKeysPerTurn`). */
+  readonly hashIndexFilling: boolean;
   readonly wal: WalStats;
   readonly device: DeviceStats;
+}
+
+/** The state of the hash index's fill after open (see LogStore.hashFill). */
+interface HashFill {
+  readonly keys: readonly RawKey[];
+  readonly addresses: ArrayLike<number>;
+  readonly lengths: ArrayLike<number>;
+  next: number;
+  readonly written: Set<RawKey>;
+  turn: NodeJS.Immediate | undefined;
 }
 
 /** A segment waiting to be freed once nothing can read it any more. */
@@ -175,6 +197,13 @@ export class LogStore implements RawKvStore {
   private treeShared = false;
   /** Every key of `tree` and its value's location, for point reads of the current state (see hash-index.ts). */
   private readonly hashIndex: HashIndex;
+  /**
+   * While the hash index is being filled after open: the checkpoint's keys
+   * and locations, the next one to add, and the keys written since open
+   * (the index already holds those in their current state, so the fill
+   * skips them). Point reads use the tree until the fill ends.
+   */
+  private hashFill: HashFill | undefined;
   private nextTxId: number;
   private closed = false;
   private failed: Error | undefined;
@@ -217,24 +246,65 @@ export class LogStore implements RawKvStore {
     });
     const checkpoint = this.wal.readCheckpointChunks();
     let checkpointKeys = 0;
+    let contents: ReturnType<typeof decodeCheckpoint> | undefined;
     if (checkpoint === undefined) {
       this.tree = BTree.empty();
       this.nextTxId = 1;
     } else {
-      const contents = decodeCheckpoint(checkpoint.chunks, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
+      contents = decodeCheckpoint(checkpoint.chunks, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
       this.tree = BTree.fromSorted(contents.keys, contents.addresses, contents.lengths);
       this.nextTxId = contents.nextTxId;
       checkpointKeys = contents.keys.length;
     }
     this.learnSegmentLayout();
-    this.hashIndex = new HashIndex(this.tree.size);
-    this.tree.scan({}, (key, address, length) => {
-      this.addLive(address, entryBytes(key.length, length));
-      this.hashIndex.set(key, packLocation(address, length));
-    });
+    // Sized when the fill starts: its memory costs page faults that opening need not wait for.
+    this.hashIndex = new HashIndex();
+    if (contents !== undefined) {
+      const { keys, addresses, lengths } = contents;
+      for (let i = 0; i < keys.length; i++) this.addLive(addresses[i] as number, entryBytes((keys[i] as RawKey).length, lengths[i] as number));
+      this.hashFill = { keys, addresses, lengths, next: 0, written: new Set(), turn: undefined };
+    }
     this.valueBytesLimit = Math.min(valueBytesMax, this.wal.recordBytesMax - batchHeaderBytes - entryHeaderBytes - keyBytesMax);
     const recordsReplayed = this.replay();
+    if (this.hashFill !== undefined && this.hashFill.keys.length <= this.options.hashFillKeysPerTurn) this.fillHashIndex();
+    else this.scheduleHashFill();
     this.recoveryFigures = { checkpointKeys, recordsReplayed, ms: performance.now() - started };
+  }
+
+  /**
+   * Adds the next `hashFillKeysPerTurn` checkpoint keys to the hash index,
+   * and schedules the rest for the next event-loop turn: reopening a large
+   * store does not wait for the whole index (a table of millions of random
+   * writes), and until it is complete point reads descend the tree.
+   */
+  private fillHashIndex(): void {
+    const fill = this.hashFill;
+    if (fill === undefined || this.closed) return;
+    fill.turn = undefined;
+    if (fill.next === 0) this.hashIndex.reserve(fill.keys.length + fill.written.size);
+    const end = Math.min(fill.keys.length, fill.next + this.options.hashFillKeysPerTurn);
+    const { keys, addresses, lengths, written } = fill;
+    for (let i = fill.next; i < end; i++) {
+      const key = keys[i] as RawKey;
+      if (!written.has(key)) this.hashIndex.set(key, packLocation(addresses[i] as number, lengths[i] as number));
+    }
+    fill.next = end;
+    if (end === keys.length) this.hashFill = undefined;
+    else this.scheduleHashFill();
+  }
+
+  private scheduleHashFill(): void {
+    const fill = this.hashFill;
+    if (fill === undefined) return;
+    fill.turn = setImmediate(() => this.fillHashIndex());
+    fill.turn.unref();
+  }
+
+  /** Records that `key` now has `packed` as its location (or none, when undefined) in the hash index. */
+  private indexLocation(key: RawKey, packed: number | undefined): void {
+    if (packed === undefined) this.hashIndex.delete(key);
+    else this.hashIndex.set(key, packed);
+    if (this.hashFill !== undefined) this.hashFill.written.add(key);
   }
 
   // ---------------------------------------------------------------- reads
@@ -246,6 +316,7 @@ export class LogStore implements RawKvStore {
 
   /** Reads `key` from the current state through the hash index. */
   private readCurrent(key: RawKey): Uint8Array | undefined {
+    if (this.hashFill !== undefined) return this.readFrom(this.tree, key);
     const packed = this.hashIndex.get(key);
     if (packed === undefined) return undefined;
     if (packed === unpacked) return this.readFrom(this.tree, key);
@@ -527,7 +598,7 @@ export class LogStore implements RawKvStore {
   /** Whether `key` exists now (no value read). */
   has(key: RawKey): boolean {
     this.checkOpen();
-    return this.hashIndex.get(key) !== undefined;
+    return this.hashFill === undefined ? this.hashIndex.get(key) !== undefined : this.tree.has(key);
   }
 
   /** The promise of the current commit group, shared by all its commits. */
@@ -553,9 +624,9 @@ export class LogStore implements RawKvStore {
     if (replaced) this.addLive(old.address, -entryBytes(key.length, old.length));
     if (address !== -1) {
       this.addLive(address, entryBytes(key.length, length));
-      this.hashIndex.set(key, packLocation(address, length));
+      this.indexLocation(key, packLocation(address, length));
     } else if (replaced) {
-      this.hashIndex.delete(key);
+      this.indexLocation(key, undefined);
     }
   }
 
@@ -930,7 +1001,7 @@ export class LogStore implements RawKvStore {
           for (const m of moved) {
             const moved_ = editor.relocate(m.key, m.from, ref.address + m.offset, m.length);
             assert(moved_, 'a value checked live in this step is still live');
-            this.hashIndex.set(m.key, packLocation(ref.address + m.offset, m.length));
+            this.indexLocation(m.key, packLocation(ref.address + m.offset, m.length));
             this.addLive(m.from, -entryBytes(m.key.length, m.length));
             this.addLive(ref.address + m.offset, entryBytes(m.key.length, m.length));
             this.counters.bytesRelocated += m.length;
@@ -990,6 +1061,7 @@ export class LogStore implements RawKvStore {
       ...this.counters,
       openSnapshots: this.pins.size,
       recovery: this.recoveryFigures,
+      hashIndexFilling: this.hashFill !== undefined,
       wal: this.wal.stats(),
       device: this.device.stats(),
     };
@@ -1016,6 +1088,8 @@ export class LogStore implements RawKvStore {
       await this.checkpointNow().catch(() => undefined);
     }
     this.closed = true;
+    if (this.hashFill?.turn !== undefined) clearImmediate(this.hashFill.turn);
+    this.hashFill = undefined;
     for (const resolve of this.waiting.splice(0)) resolve();
     await this.wal.close();
   }

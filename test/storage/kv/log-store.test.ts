@@ -161,6 +161,45 @@ describe('LogStore basics', () => {
     await store.close();
   });
 
+  it('after reopen, fills the point-read index over several turns without losing writes, deletes or relocations made meanwhile', async () => {
+    const file = tempFile();
+    const first = openStore(file, { compactionDeadRatio: 0 });
+    first.transactionSync((tx) => {
+      for (let n = 0; n < 1000; n++) tx.putRaw(k(n), enc(`old${n}`));
+    });
+    await first.checkpoint();
+    await first.close();
+    const store = openStore(file, { compactionDeadRatio: 0, hashFillKeysPerTurn: 100 });
+    expect(store.stats().hashIndexFilling).toBe(true);
+    const expected = new Map<number, string | undefined>();
+    for (let n = 0; n < 1000; n++) expected.set(n, `old${n}`);
+    let turns = 0;
+    while (store.stats().hashIndexFilling) {
+      // Each turn writes keys on both sides of the fill's position, reads
+      // through whichever path is current, and sometimes compacts.
+      for (const n of [turns * 97 + 3, 999 - turns * 61, turns * 89 + 500]) {
+        const key = n % 1000;
+        if (key % 3 === 0) {
+          store.transactionSync((tx) => tx.delRaw(k(key)));
+          expected.set(key, undefined);
+        } else {
+          await store.writeOne(k(key), enc(`new${key}.${turns}`));
+          expected.set(key, `new${key}.${turns}`);
+        }
+        expect(dec(store.getRaw(k(key)))).toBe(expected.get(key));
+      }
+      if (turns % 3 === 2) await store.compact();
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    expect(turns).toBeGreaterThan(5);
+    for (const [n, value] of expected) {
+      expect(dec(store.getRaw(k(n)))).toBe(value);
+      expect(store.has(k(n))).toBe(value !== undefined);
+    }
+    await store.close();
+  });
+
   it('commits a transaction larger than one log record atomically', async () => {
     const file = tempFile();
     let store = openStore(file);

@@ -77,7 +77,9 @@ function dump(store: { scanRaw(range: RawRange, visit: (key: RawKey, buf: Uint8A
 }
 
 async function runSequence(ops: Op[]): Promise<void> {
-  const options = { segmentBytes: 64 * 1024, checkpointBytes: 16 * 1024, compactionDeadRatio: 0.5, durability: 'sync' as const };
+  // A few keys per turn: after a reopen the hash index fills over many of the
+  // steps below (each yields a turn), interleaved with writes and compactions.
+  const options = { segmentBytes: 64 * 1024, checkpointBytes: 16 * 1024, compactionDeadRatio: 0.5, durability: 'sync' as const, hashFillKeysPerTurn: 3 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fairdb-model-'));
   let generation = 0;
   let file = path.join(dir, `db-${generation}.pmem`);
