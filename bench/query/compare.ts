@@ -68,10 +68,14 @@ export interface QueryBenchOptions {
 
 export interface QueryBenchRow {
   readonly name: string;
+  /** Operations per second: timed runs ÷ their total time. */
   readonly fairdbOps: number;
   readonly sqliteOps: number;
   /** fairdb ops/s ÷ SQLite ops/s. */
   readonly ratio: number;
+  /** Process CPU time (user + system) per operation in microseconds, over the timed phase. */
+  readonly fairdbCpuUs: number;
+  readonly sqliteCpuUs: number;
 }
 
 export interface QueryBenchReport {
@@ -220,31 +224,62 @@ async function measure(o: ReturnType<typeof resolve>, fairdb: Connection, lite: 
       typeof v === 'number' ? Number(v.toPrecision(9)) : v,
     );
     const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs) });
-    bench
-      .add('point select by primary key', () => {
-        point.get(ids[arg()]);
-      })
-      .add('range select of 100 rows', () => {
-        const start = starts[arg()] as number;
-        range.all(start, start + 99);
-      })
-      .add('single-row insert (one commit each)', () => {
-        insert.run(ids[arg()], 'click', 1.5);
-      })
-      .add('1,000-row insert transaction', () => {
-        insertMany();
-      })
-      .add('secondary-index lookup', () => {
-        index.get(emails[arg()]);
-      })
-      .add('3-table join with aggregation', () => {
-        join.all();
-      });
+    // CPU time of each task's timed phase: on a shared machine wall time
+    // depends on the neighbours, CPU time much less.
+    const cpuMicros = new Map<string, number>();
+    const cpuOf = (task: string) => {
+      let start: NodeJS.CpuUsage | undefined;
+      return {
+        beforeAll: (mode?: string) => {
+          if (mode === 'run') start = process.cpuUsage();
+        },
+        afterAll: (mode?: string) => {
+          if (mode !== 'run' || start === undefined) return;
+          const used = process.cpuUsage(start);
+          cpuMicros.set(task, used.user + used.system);
+        },
+      };
+    };
+    const tasks: [string, () => void][] = [
+      [
+        'point select by primary key',
+        () => {
+          point.get(ids[arg()]);
+        },
+      ],
+      [
+        'range select of 100 rows',
+        () => {
+          const start = starts[arg()] as number;
+          range.all(start, start + 99);
+        },
+      ],
+      [
+        'single-row insert (one commit each)',
+        () => {
+          insert.run(ids[arg()], 'click', 1.5);
+        },
+      ],
+      ['1,000-row insert transaction', () => insertMany()],
+      [
+        'secondary-index lookup',
+        () => {
+          index.get(emails[arg()]);
+        },
+      ],
+      ['3-table join with aggregation', () => void join.all()],
+    ];
+    for (const [task, fn] of tasks) bench.add(task, fn, cpuOf(task));
     await bench.run();
     const perEngine = new Map<string, number>();
     for (const task of bench.tasks) {
-      const result = task.result as { throughput?: { mean: number } };
-      perEngine.set(task.name, result.throughput?.mean ?? Number.NaN);
+      // Throughput is the number of timed runs over their total time. (The
+      // mean of per-sample reciprocals, tinybench's `throughput.mean`, weighs
+      // the fast samples and hides occasional slow ones such as a group
+      // commit's barrier or a garbage collection.)
+      const result = task.result as { period?: number };
+      perEngine.set(task.name, result.period !== undefined && result.period > 0 ? 1000 / result.period : Number.NaN);
+      perEngine.set(`${task.name}:cpu`, (cpuMicros.get(task.name) ?? Number.NaN) / task.runs);
       if (!rowNames.includes(task.name)) rowNames.push(task.name);
     }
     results.set(name, perEngine);
@@ -256,7 +291,9 @@ async function measure(o: ReturnType<typeof resolve>, fairdb: Connection, lite: 
   const rows: QueryBenchRow[] = rowNames.map((name) => {
     const fairdbOps = results.get('fairdb')?.get(name) ?? Number.NaN;
     const sqliteOps = results.get('sqlite')?.get(name) ?? Number.NaN;
-    return { name, fairdbOps, sqliteOps, ratio: fairdbOps / sqliteOps };
+    const fairdbCpuUs = results.get('fairdb')?.get(`${name}:cpu`) ?? Number.NaN;
+    const sqliteCpuUs = results.get('sqlite')?.get(`${name}:cpu`) ?? Number.NaN;
+    return { name, fairdbOps, sqliteOps, ratio: fairdbOps / sqliteOps, fairdbCpuUs, sqliteCpuUs };
   });
   const report: QueryBenchReport = {
     store: o.storeName,
@@ -271,8 +308,18 @@ async function measure(o: ReturnType<typeof resolve>, fairdb: Connection, lite: 
 
 export function formatQueryBench(report: QueryBenchReport): string {
   const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
-  const header = ['benchmark', 'fairdb ops/s', 'sqlite ops/s', 'fairdb/sqlite'];
-  const lines = report.rows.map((r) => [r.name, fmt(r.fairdbOps), fmt(r.sqliteOps), Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}x` : '-']);
+  const cpu = (n: number) => (Number.isFinite(n) ? (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2)) : '-');
+  const ratio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}x` : '-');
+  const header = ['benchmark', 'fairdb ops/s', 'sqlite ops/s', 'fairdb/sqlite', 'fairdb cpu µs/op', 'sqlite cpu µs/op', 'cpu ratio'];
+  const lines = report.rows.map((r) => [
+    r.name,
+    fmt(r.fairdbOps),
+    fmt(r.sqliteOps),
+    ratio(r.ratio),
+    cpu(r.fairdbCpuUs),
+    cpu(r.sqliteCpuUs),
+    ratio(r.sqliteCpuUs / r.fairdbCpuUs),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const row = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [
