@@ -4,6 +4,7 @@
  */
 import type { ClusterSpec, JobSpec } from './model.js';
 import type { Summary } from './metrics.js';
+import type { LeaseAlignment } from './mechanism.js';
 import { policyNames, type PolicySpec } from './policies/registry.js';
 import { runSimulation, type SimulationRun } from './simulate.js';
 import { formatTable } from './table.js';
@@ -18,6 +19,8 @@ export interface CompareInput {
   readonly workload: (seed: number) => readonly JobSpec[];
   /** Lease period in seconds; default 600. */
   readonly leaseSeconds?: number;
+  /** When leases end; default 'period'. */
+  readonly leaseAlignment?: LeaseAlignment;
   /** Decision round in seconds; default 0. */
   readonly tickSeconds?: number;
   /** σ of the actual/estimated work factor; default 0. */
@@ -49,6 +52,7 @@ export function comparePolicies(input: CompareInput): CompareRow[] {
         jobs: workloads[k] as readonly JobSpec[],
         seed,
         leaseSeconds: input.leaseSeconds,
+        leaseAlignment: input.leaseAlignment,
         tickSeconds: input.tickSeconds,
         workEstimateError: input.workEstimateError,
       }),

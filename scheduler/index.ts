@@ -6,7 +6,7 @@
 export * from './model.js';
 export { PolicyError, TraceError, type TraceProblem } from './errors.js';
 export * from './policies/index.js';
-export { Mechanism, leaseSecondsDefault, leaseSecondsMax, type MechanismOptions, type MechanismStats } from './mechanism.js';
+export { Mechanism, leaseAlignments, leaseSecondsDefault, leaseSecondsMax, type LeaseAlignment, type MechanismOptions, type MechanismStats } from './mechanism.js';
 export { placementSlowdown, progressRate, rackSpreadPenaltyFactor } from './placement.js';
 export { decisionViolations, workConservationViolations } from './decision-check.js';
 export { snapshotView } from './view-snapshot.js';

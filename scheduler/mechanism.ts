@@ -10,7 +10,13 @@
  * - Leases: time is cut into lease periods of `leaseSeconds`; every running
  *   job's lease ends at the end of the period it started in, so at each
  *   period boundary the whole cluster is re-decided (Themis' "every lease
- *   period"). `expireLeases(now)` ends them: each job's progress is kept
+ *   period"). With `leaseAlignment: 'staggered'` a lease instead lasts
+ *   `leaseSeconds` from its grant, so leases granted at different times end
+ *   at different times and slots come back for re-decision all along,
+ *   instead of all at once: a tenant that arrives while the cluster is
+ *   fully leased waits for the next lease end, not for the next period
+ *   boundary (which matters to apps whose jobs are shorter than a lease).
+ *   `expireLeases(now)` ends them: each job's progress is kept
  *   (remaining work and attained service), its slots are freed and it is
  *   pending again, remembering its slots so a renewal can keep them.
  * - Preemption happens only there: a policy allocates free slots only, so a
@@ -43,11 +49,17 @@ export const leaseSecondsDefault = 600;
 /** Longest lease period accepted, in seconds. */
 export const leaseSecondsMax = 1e9;
 
+/** When leases end: at the end of the lease period (all together), or `leaseSeconds` after each grant. */
+export type LeaseAlignment = 'period' | 'staggered';
+export const leaseAlignments: readonly LeaseAlignment[] = ['period', 'staggered'];
+
 export interface MechanismOptions {
   readonly cluster: Cluster;
   readonly policy: Policy;
   /** Lease period in seconds (> 0); default `leaseSecondsDefault` (600). */
   readonly leaseSeconds?: number;
+  /** When leases end (see the file comment); default 'period'. */
+  readonly leaseAlignment?: LeaseAlignment;
   /**
    * Called with every decision before it is applied (tests check it against
    * the view here); must not change anything.
@@ -166,6 +178,7 @@ export interface MechanismStats {
 export class Mechanism implements PolicyView {
   readonly cluster: Cluster;
   readonly leaseSeconds: number;
+  readonly leaseAlignment: LeaseAlignment;
   readonly policy: Policy;
   readonly stats: MechanismStats = { decisions: 0, allocations: 0, preemptions: 0, migrations: 0, renewals: 0 };
 
@@ -200,6 +213,8 @@ export class Mechanism implements PolicyView {
     this.cluster = options.cluster;
     this.policy = options.policy;
     this.leaseSeconds = lease;
+    this.leaseAlignment = options.leaseAlignment ?? 'period';
+    assert(leaseAlignments.includes(this.leaseAlignment), 'leaseAlignment is validated by the caller');
     this.onDecision = options.onDecision;
     const { machines, slotsPerMachine, slots } = this.cluster;
     this.slotOwner = new Int32Array(slots).fill(-1);
@@ -215,7 +230,9 @@ export class Mechanism implements PolicyView {
   // ---- PolicyView ----
 
   get periodEnd(): number {
-    return this.boundaryAfter(this.now);
+    if (this.leaseAlignment === 'period') return this.boundaryAfter(this.now);
+    // Staggered: the next time leased slots come back, at the latest a lease from now.
+    return Math.min(this.nextLeaseEnd(), this.now + this.leaseSeconds);
   }
 
   machineFree(machine: number): number {
@@ -423,7 +440,7 @@ export class Mechanism implements PolicyView {
     record.slots = slots;
     record.rate = progressRate(this.cluster, slots, record.placementSensitivity);
     record.progressAt = now;
-    record.leaseEnd = this.boundaryAfter(now);
+    record.leaseEnd = this.leaseAlignment === 'period' ? this.boundaryAfter(now) : now + this.leaseSeconds;
     this.leaseEnds.set(record.leaseEnd, (this.leaseEnds.get(record.leaseEnd) ?? 0) + 1);
     if (Number.isNaN(record.firstStart)) record.firstStart = now;
     record.runningPos = this.running.length;

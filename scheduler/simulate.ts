@@ -25,7 +25,7 @@
 import { InvalidArgumentError, OptionsViolations, seededRandom, type Random } from '../storage/device/index.js';
 import type { Decision, Job, JobSpec, ClusterSpec } from './model.js';
 import { resolveCluster, resolveJobs } from './model.js';
-import { Mechanism, leaseSecondsDefault, leaseSecondsMax, type MechanismStats } from './mechanism.js';
+import { Mechanism, leaseAlignments, leaseSecondsDefault, leaseSecondsMax, type LeaseAlignment, type MechanismStats } from './mechanism.js';
 import { computeResult, type JobTrace, type SimulationResult } from './metrics.js';
 import { MinHeap } from './min-heap.js';
 import type { AdmissionVerdict, PolicyView } from './policies/policy.js';
@@ -45,6 +45,8 @@ export interface SimulationInput {
   readonly seed: number;
   /** Lease period in seconds (> 0); default 600. */
   readonly leaseSeconds?: number;
+  /** When leases end: 'period' (all at the period boundary) or 'staggered' (a lease after each grant); default 'period'. */
+  readonly leaseAlignment?: LeaseAlignment;
   /** Decision round in seconds (≥ 0; 0 = decide at every event time); default 0. */
   readonly tickSeconds?: number;
   /** σ of the log-normal actual/estimated work factor (0..3); default 0 (estimates are exact). */
@@ -103,9 +105,11 @@ export function runSimulation(input: SimulationInput, options: RunOptions = {}):
   const v = new OptionsViolations('simulation');
   const lease = input.leaseSeconds ?? leaseSecondsDefault;
   const tick = input.tickSeconds ?? 0;
+  const alignment = input.leaseAlignment ?? 'period';
   const error = input.workEstimateError ?? 0;
   v.check(Number.isSafeInteger(input.seed), `seed must be a safe integer, got ${String(input.seed)}`);
   v.check(typeof lease === 'number' && Number.isFinite(lease) && lease > 0 && lease <= leaseSecondsMax, `leaseSeconds must be in (0, ${leaseSecondsMax}], got ${String(lease)}`);
+  v.check(leaseAlignments.includes(alignment), `leaseAlignment must be one of ${leaseAlignments.join(', ')}, got ${String(alignment)}`);
   v.check(typeof tick === 'number' && Number.isFinite(tick) && tick >= 0 && tick <= tickSecondsMax, `tickSeconds must be in 0..${tickSecondsMax}, got ${String(tick)}`);
   v.check(typeof error === 'number' && Number.isFinite(error) && error >= 0 && error <= workEstimateErrorMax, `workEstimateError must be in 0..${workEstimateErrorMax}, got ${String(error)}`);
   v.throwIfAny();
@@ -122,7 +126,7 @@ export function runSimulation(input: SimulationInput, options: RunOptions = {}):
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (jobs[a] as Job).arrival - (jobs[b] as Job).arrival || a - b);
 
-  const mechanism = new Mechanism({ cluster, policy: created.right, leaseSeconds: lease, onDecision: options.onDecision });
+  const mechanism = new Mechanism({ cluster, policy: created.right, leaseSeconds: lease, leaseAlignment: alignment, onDecision: options.onDecision });
   const handleOf = new Int32Array(n).fill(-1);
   const inputOf: number[] = [];
   const start = new Float64Array(n).fill(NaN);

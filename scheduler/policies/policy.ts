@@ -131,7 +131,10 @@ export interface PolicyView {
   readonly cluster: Cluster;
   /** Lease period, in seconds: leases end on multiples of it. */
   readonly leaseSeconds: number;
-  /** End of the current lease period, when every running job's lease ends. */
+  /**
+   * End of the current lease period, when every running job's lease ends
+   * (with staggered leases: the next lease end, at most a lease from now).
+   */
   readonly periodEnd: number;
   /** Slots held by no job. */
   readonly freeSlots: number;

@@ -1,6 +1,6 @@
 import { left, right } from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { Mechanism, PolicyError, createPolicy, resolveCluster, resolveJobs, type Policy, type SlotId } from './helpers.js';
+import { Mechanism, PolicyError, createPolicy, resolveCluster, resolveJobs, runSimulation, type Policy, type SlotId } from './helpers.js';
 
 const cluster = resolveCluster({ machines: 2, slotsPerMachine: 2 });
 
@@ -49,6 +49,36 @@ describe('Mechanism (driven directly, as the live scheduler will)', () => {
     // Handles are reused once free.
     const again = m.submit(resolveJobs([{ id: 'd', tenant: 'v', arrival: 95, slots: 1, work: 1 }], cluster)[0]!, 95);
     expect(handles).toContain(again.handle);
+  });
+
+  it('staggered leases last a lease from their grant; period leases end together', () => {
+    const specs = [
+      { id: 'a', tenant: 't', arrival: 0, slots: 2, work: 1000 },
+      { id: 'b', tenant: 'u', arrival: 30, slots: 2, work: 1000 },
+    ];
+    const ends = (leaseAlignment: 'period' | 'staggered') => {
+      const m = new Mechanism({ cluster, policy: policy('fifo'), leaseSeconds: 60, leaseAlignment });
+      const [a, b] = resolveJobs(specs, cluster);
+      m.submit(a!, 0);
+      m.decide(0);
+      m.submit(b!, 30);
+      const started = m.decide(30);
+      expect(started.map((j) => j.id)).toEqual(['b']);
+      const periodEnd = m.periodEnd;
+      const leaseEndB = started[0]?.leaseEnd;
+      const expired = m.expireLeases(60).map((j) => j.id);
+      return { periodEnd, expired, next: m.nextLeaseEnd(), leaseEndB };
+    };
+    expect(ends('period')).toEqual({ periodEnd: 60, expired: ['a', 'b'], next: Infinity, leaseEndB: 60 });
+    // Staggered: b's lease ends 60 s after its grant at 30; the view's period
+    // end is the next lease end.
+    expect(ends('staggered')).toEqual({ periodEnd: 60, expired: ['a'], next: 90, leaseEndB: 90 });
+    const idle = new Mechanism({ cluster, policy: policy('fifo'), leaseSeconds: 60, leaseAlignment: 'staggered' });
+    expect(idle.periodEnd).toBe(60);
+    const jobs = [{ id: 'a', tenant: 't', arrival: 0, slots: 1, work: 1 }];
+    expect(() => runSimulation({ cluster, policy: { name: 'fifo' }, jobs, seed: 1, leaseSeconds: 0, leaseAlignment: 'aligned' as never })).toThrow(
+      /leaseSeconds must be.*leaseAlignment must be one of period, staggered/,
+    );
   });
 
   it('answers admission on submit for deadline policies only', () => {

@@ -39,6 +39,7 @@ const inputArbitrary = fc.record({
   racks: fc.integer({ min: 1, max: 2 }),
   lease: fc.constantFrom(7, 30, 100, 1000),
   tick: fc.constantFrom(0, 0, 0, 5),
+  alignment: fc.constantFrom('period' as const, 'period' as const, 'staggered' as const),
   policy: fc.constantFrom(...policyNames),
   jobs: fc.array(jobArbitrary, { minLength: 1, maxLength: 30 }),
 });
@@ -58,6 +59,7 @@ function toInput(raw: fc.infer<typeof inputArbitrary>): SimulationInput {
     jobs,
     seed: 7,
     leaseSeconds: raw.lease,
+    leaseAlignment: raw.alignment,
     tickSeconds: raw.tick,
   };
 }
