@@ -18,7 +18,7 @@ import { runSimulation } from './simulate.js';
 import { simulateStored } from './stored-simulation.js';
 import { formatTable } from './table.js';
 import { formatTraceCsv, parseTraceCsv } from './trace-csv.js';
-import { generateWorkload, type WorkloadOptions } from './workload.js';
+import { generateWorkload, workloadPresets, type WorkloadOptions, type WorkloadPresetName } from './workload.js';
 import { MemoryWorkloadStore, type WorkloadStore } from './workload-store.js';
 
 /** Where the commands read and write; every field defaults to the process's own. */
@@ -109,6 +109,7 @@ interface GeneratorFlags extends ClusterFlags {
   deadlineFraction: number;
   elasticFraction: number;
   sensitiveFraction: number;
+  preset?: WorkloadPresetName;
 }
 
 function addClusterOptions(command: Command): Command {
@@ -127,7 +128,12 @@ function addGeneratorOptions(command: Command): Command {
     .addOption(new Option('--duration-median <s>', 'median job running time, seconds').argParser(decimal(1, 1e8)).default(1800))
     .addOption(new Option('--deadline-fraction <x>', 'fraction of jobs with a deadline').argParser(decimal(0, 1)).default(0))
     .addOption(new Option('--elastic-fraction <x>', 'fraction of 2+ slot jobs made elastic').argParser(decimal(0, 1)).default(0))
-    .addOption(new Option('--sensitive-fraction <x>', 'fraction of placement-sensitive searches').argParser(decimal(0, 1)).default(0.5));
+    .addOption(new Option('--sensitive-fraction <x>', 'fraction of placement-sensitive searches').argParser(decimal(0, 1)).default(0.5))
+    .addOption(
+      new Option('--preset <name>', 'named generator settings, applied over the options above (themis-apps: one tenant per search, heavy-tailed jobs per search)').choices(
+        Object.keys(workloadPresets),
+      ),
+    );
 }
 
 function clusterOf(flags: ClusterFlags): ClusterSpec {
@@ -146,6 +152,7 @@ function generatorOptions(flags: GeneratorFlags, seed: number): WorkloadOptions 
     deadlineFraction: flags.deadlineFraction,
     elasticFraction: flags.elasticFraction,
     sensitiveFraction: flags.sensitiveFraction,
+    ...(flags.preset === undefined ? {} : workloadPresets[flags.preset]),
   };
 }
 

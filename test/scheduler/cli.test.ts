@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryWorkloadStore, formatTraceCsv, generateWorkload, policyNames, runSched, simulateStored } from './helpers.js';
+import { MemoryWorkloadStore, formatTraceCsv, generateWorkload, policyNames, runSched, simulateStored, workloadPresets } from './helpers.js';
 
 function harness(files: Record<string, string> = {}) {
   const out: string[] = [];
@@ -27,6 +27,13 @@ describe('fairdb sched', () => {
     expect(h.written['w.csv']).toBe(formatTraceCsv(generateWorkload({ seed: 4, jobs: 30, tenants: 8, cluster: { machines: 16, slotsPerMachine: 8, racks: 1 } })));
     expect(h.out()).toMatch(/wrote w\.csv: 30 jobs/);
     expect(h.store.loadWorkload('w1')).toHaveLength(30);
+    const apps = harness();
+    expect(await runSched(['generate', '--jobs', '30', '--seed', '4', '--preset', 'themis-apps', '--out', 'a.csv'], apps.io)).toBe(0);
+    expect(apps.written['a.csv']).toBe(
+      formatTraceCsv(generateWorkload({ seed: 4, jobs: 30, tenants: 8, cluster: { machines: 16, slotsPerMachine: 8, racks: 1 }, ...workloadPresets['themis-apps'] })),
+    );
+    expect(await runSched(['generate', '--preset', 'bogus'], apps.io)).toBe(1);
+    expect(apps.err()).toMatch(/Allowed choices are searches, themis-apps/);
   });
 
   it('import validates a trace and reports line numbers on bad ones', async () => {
