@@ -278,6 +278,8 @@ export interface KvBenchRow {
   readonly closeMs: number;
   /** Opening again until the first read works. */
   readonly reopenMs: number;
+  /** CPU time of the reopen (this process, all threads): the figure that does not depend on other load on the machine. */
+  readonly reopenCpuMs: number;
   rssMbPerMillion?: number;
   heapMbPerMillion?: number;
 }
@@ -346,8 +348,11 @@ async function measure(target: Target, data: { keys: Buffer[]; values: Buffer[] 
   await target.closeForReopen();
   const closeMs = performance.now() - t;
   t = performance.now();
+  const cpu = process.cpuUsage();
   await target.open();
   const reopenMs = performance.now() - t;
+  const reopenCpu = process.cpuUsage(cpu);
+  const reopenCpuMs = (reopenCpu.user + reopenCpu.system) / 1000;
   return {
     engine: target.name,
     durability: target.durability,
@@ -361,6 +366,7 @@ async function measure(target: Target, data: { keys: Buffer[]; values: Buffer[] 
     asyncPutsPerSec,
     closeMs,
     reopenMs,
+    reopenCpuMs,
   };
 }
 
@@ -441,7 +447,7 @@ export async function runKvBench(options: Partial<KvBenchOptions> = {}): Promise
 
 export function formatKvTable(rows: readonly KvBenchRow[]): string {
   const num = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-  const header = ['engine', 'load/s', 'get/s', 'range keys/s', 'durable commit/s', 'p50 µs', 'p99 µs', '1000-put tx puts/s', 'async puts/s', 'close ms', 'reopen ms', 'RSS MB/1M', 'heap MB/1M'];
+  const header = ['engine', 'load/s', 'get/s', 'range keys/s', 'durable commit/s', 'p50 µs', 'p99 µs', '1000-put tx puts/s', 'async puts/s', 'close ms', 'reopen ms', 'reopen CPU ms', 'RSS MB/1M', 'heap MB/1M'];
   const body = rows.map((r) => [
     r.engine,
     num(r.loadPerSec),
@@ -454,6 +460,7 @@ export function formatKvTable(rows: readonly KvBenchRow[]): string {
     num(r.asyncPutsPerSec),
     num(r.closeMs, 1),
     num(r.reopenMs, 1),
+    num(r.reopenCpuMs, 1),
     num(r.rssMbPerMillion),
     num(r.heapMbPerMillion),
   ]);
