@@ -201,10 +201,9 @@ export class PreparedStatement implements Statement {
       return;
     }
     if (prepared.kind !== 'query') throw new FairdbError('INVALID_ARGUMENT', 'this statement does not return data; use run() instead');
-    bindParams(prepared.params, args, prepared.state.params);
     this.busy = true;
     try {
-      const variant = this.host.beginQuery(prepared);
+      const variant = this.bindAndBegin(prepared, args);
       const make = this.rawMode ? variant.array : variant.object;
       variant.runner.run(() => onRow(make()));
     } finally {
@@ -217,8 +216,25 @@ export class PreparedStatement implements Statement {
     this.enter();
     const prepared = this.ensure();
     if (prepared.kind !== 'query') return undefined;
+    return this.bindAndBegin(prepared, args);
+  }
+
+  /**
+   * Binds `args` and picks the variant to run. Building the columnar entries
+   * an execution reads measures the column statistics its plan may have
+   * asked for and not had; then the statement is planned again at once, so
+   * that this execution already runs the plan made with them (and builds
+   * what that plan reads) instead of one known to be stale. At most once per
+   * call: the new plan's own builds do not trigger a third plan.
+   */
+  private bindAndBegin(prepared: PreparedQuery, args: readonly unknown[]): Variant {
     bindParams(prepared.params, args, prepared.state.params);
-    return this.host.beginQuery(prepared);
+    const variant = this.host.beginQuery(prepared);
+    if (this.preparedVersion === this.host.schemaVersion) return variant;
+    const again = this.ensure();
+    if (again.kind !== 'query') return variant;
+    bindParams(again.params, args, again.state.params);
+    return this.host.beginQuery(again);
   }
 
   all(...params: unknown[]): Row[] {

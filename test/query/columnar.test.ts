@@ -6,7 +6,7 @@
  * an engine with the cache turned off, on the model store and on the real
  * log-structured store.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../storage/device/index.js';
 import { LogStore } from '../../storage/kv/log-store.js';
 import { ModelKvStore } from '../../storage/kv/model.js';
@@ -178,6 +178,31 @@ describe('columnar cache', () => {
       });
     });
   }
+
+  it('plans again in the execution whose builds measured the statistics its plan asked for, and runs that plan', () => {
+    for (const [name, makeStore] of stores) {
+      const db = createSqlEngine(makeStore(), { columnarRowsMin: 100 });
+      const plain = createSqlEngine(makeStore(), { columnarCache: false });
+      load(db, 5);
+      load(plain, 5);
+      // Joins on columns that are no key: the first plan asks for their
+      // distinct counts, which only the entries this execution builds measure.
+      const sql = 'SELECT o.label, count(*) AS n, sum(i.price) AS s FROM item i JOIN other o ON o.label = i.name || ? WHERE i.grp > 3 GROUP BY o.label';
+      const statement = db.prepare(sql);
+      const prepares = vi.spyOn(db as unknown as { prepareStatement: (...args: unknown[]) => unknown }, 'prepareStatement');
+      const expected = canonical(sql, plain.prepare(sql).all(''));
+      expect(canonical(sql, statement.all('')), name).toEqual(expected);
+      // Planned once without the statistics and once with them, both in the first execution.
+      expect(prepares.mock.calls.length, name).toBe(2);
+      for (let run = 0; run < 3; run++) expect(canonical(sql, statement.all('')), `${name} (run ${run})`).toEqual(expected);
+      expect(prepares.mock.calls.length, name).toBe(2);
+      // A write makes the entries stale; answers still follow it.
+      db.exec('UPDATE item SET name = \'o3\' WHERE a < 0');
+      plain.exec('UPDATE item SET name = \'o3\' WHERE a < 0');
+      expect(canonical(sql, statement.all('')), name).toEqual(canonical(sql, plain.prepare(sql).all('')));
+      prepares.mockRestore();
+    }
+  });
 
   it('once built, keyed reads of cached tables do not touch the store', () => {
     let reads = 0;
