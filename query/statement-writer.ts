@@ -13,8 +13,14 @@ import type { RawKey, RawRange, RawVisitor, RawWriter } from '../storage/kv/inde
 
 export class StatementWriter implements RawWriter {
   private readonly changes = new Map<RawKey, Uint8Array | null>();
-  /** Changed keys in order, for scans. */
-  private readonly sorted: RawKey[] = [];
+  /**
+   * Changed keys in order, for scans and the flush, and the keys changed
+   * since it was last brought up to date (in change order). A statement
+   * that writes n keys without scanning sorts once (n log n); inserting
+   * each key into the ordered list as it came would move n²/4 elements.
+   */
+  private sorted: RawKey[] = [];
+  private readonly pending: RawKey[] = [];
 
   constructor(private readonly base: RawWriter) {}
 
@@ -25,15 +31,29 @@ export class StatementWriter implements RawWriter {
   }
 
   private note(key: RawKey): void {
-    if (this.changes.has(key)) return;
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.sorted[mid] as RawKey) < key) lo = mid + 1;
-      else hi = mid;
+    if (!this.changes.has(key)) this.pending.push(key);
+  }
+
+  /** Every changed key in order: the pending keys sorted and merged into the ordered list. */
+  private ordered(): readonly RawKey[] {
+    const pending = this.pending;
+    if (pending.length === 0) return this.sorted;
+    pending.sort();
+    const old = this.sorted;
+    if (old.length === 0) {
+      this.sorted = pending.slice();
+    } else {
+      const merged = new Array<RawKey>(old.length + pending.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < old.length && j < pending.length) merged[k++] = (old[i] as RawKey) < (pending[j] as RawKey) ? (old[i++] as RawKey) : (pending[j++] as RawKey);
+      while (i < old.length) merged[k++] = old[i++] as RawKey;
+      while (j < pending.length) merged[k++] = pending[j++] as RawKey;
+      this.sorted = merged;
     }
-    this.sorted.splice(lo, 0, key);
+    pending.length = 0;
+    return this.sorted;
   }
 
   putRaw(key: RawKey, value: Uint8Array): void {
@@ -51,14 +71,22 @@ export class StatementWriter implements RawWriter {
 
   /** Visits the base entries merged with this statement's changes, in key order. */
   scanRaw(range: RawRange, visit: RawVisitor): number {
-    if (this.sorted.length === 0) return this.base.scanRaw(range, visit);
+    if (this.changes.size === 0) return this.base.scanRaw(range, visit);
     const reverse = range.reverse === true;
     const limit = range.limit ?? Infinity;
-    // Changed keys within the range, in visiting order.
-    const inRange = this.sorted.filter((k) =>
-      reverse ? (range.start === undefined || k <= range.start) && (range.end === undefined || k > range.end) : (range.start === undefined || k >= range.start) && (range.end === undefined || k < range.end),
-    );
-    if (reverse) inRange.reverse();
+    // Changed keys within the range, in visiting order (a copy: the visitor may write).
+    const keys = this.ordered();
+    let inRange: RawKey[];
+    if (!reverse) {
+      const from = range.start === undefined ? 0 : firstAtLeast(keys, range.start, false);
+      const to = range.end === undefined ? keys.length : firstAtLeast(keys, range.end, false);
+      inRange = keys.slice(from, Math.max(from, to));
+    } else {
+      // A reverse range visits keys <= start and > end, from the top.
+      const from = range.end === undefined ? 0 : firstAtLeast(keys, range.end, true);
+      const to = range.start === undefined ? keys.length : firstAtLeast(keys, range.start, true);
+      inRange = keys.slice(from, Math.max(from, to)).reverse();
+    }
     let next = 0;
     let count = 0;
     let stopped = false;
@@ -95,12 +123,26 @@ export class StatementWriter implements RawWriter {
 
   /** Applies every change to the underlying writer. */
   flush(): void {
-    for (const key of this.sorted) {
+    // In key order: the store's index takes ordered keys best.
+    for (const key of this.ordered()) {
       const value = this.changes.get(key);
       if (value === null) this.base.delRaw(key);
       else if (value !== undefined) this.base.putRaw(key, value);
     }
     this.changes.clear();
-    this.sorted.length = 0;
+    this.sorted = [];
   }
+}
+
+/** The index of the first key in `keys` (ordered) that is >= `bound`, or > `bound` when `after`. */
+function firstAtLeast(keys: readonly RawKey[], bound: RawKey, after: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid] as RawKey;
+    if (k < bound || (after && k === bound)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
