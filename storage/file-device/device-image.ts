@@ -12,7 +12,7 @@
  * out.
  */
 import { LimitError, type DeviceKind, type DeviceStats } from '../device/index.js';
-import type { BackingFile } from './backing-file.js';
+import { BackingFile } from './backing-file.js';
 
 /** Granularity of paging an existing backing file in, in bytes. */
 export const pageInChunkBytes = 256 * 1024;
@@ -140,4 +140,83 @@ export class DeviceCounters {
       extra: { ...extra, bytesPersisted: this.bytesPersisted },
     };
   }
+}
+
+/** What a device built on a DeviceImage decides about its memory and backing file. */
+export interface BackedImageOptions {
+  /** Backing file to open (created when missing); undefined: memory only. */
+  readonly path: string | undefined;
+  /** Initial contents, when there is no backing file. */
+  readonly image: Uint8Array | undefined;
+  /** Requested size in bytes; undefined: the existing contents' size, or `sizeBytesDefault`. */
+  readonly sizeBytes: number | undefined;
+  readonly sizeBytesDefault: number;
+  readonly sizeBytesMax: number;
+  /** The device's size is always a multiple of this, in bytes. */
+  readonly granuleBytes: number;
+  readonly unitShift: number;
+  readonly stateBytes: number;
+  /** Whether resizing the file is followed by an fdatasync (a device that syncs its persists). */
+  readonly sync: boolean;
+  readonly location: string;
+  readonly counters: DeviceCounters;
+}
+
+/**
+ * The image and backing file of a device: an existing file is paged in on
+ * first access, and the file is kept exactly as large as the device, so a
+ * reopen sees the same size and positioned writes never extend it.
+ */
+export class BackedImage {
+  private constructor(
+    readonly image: DeviceImage,
+    readonly file: BackingFile | undefined,
+    private readonly options: BackedImageOptions,
+  ) {}
+
+  static open(options: BackedImageOptions): BackedImage {
+    const file = options.path !== undefined ? BackingFile.open(options.path) : undefined;
+    try {
+      const existingBytes = file?.initialSizeBytes ?? options.image?.length ?? 0;
+      if (existingBytes > options.sizeBytesMax) throw new LimitError(`size in bytes of ${options.location}`, options.sizeBytesMax, existingBytes);
+      const requested = options.sizeBytes ?? (existingBytes > 0 ? existingBytes : options.sizeBytesDefault);
+      const image = new DeviceImage({
+        sizeBytes: roundUp(Math.max(requested, existingBytes), options.granuleBytes),
+        unitShift: options.unitShift,
+        stateBytes: options.stateBytes,
+        sizeBytesMax: options.sizeBytesMax,
+        location: options.location,
+        ...(file === undefined ? {} : { file }),
+        ...(options.image === undefined ? {} : { image: options.image }),
+      });
+      const backed = new BackedImage(image, file, options);
+      if (file !== undefined && file.initialSizeBytes !== image.size) backed.resizeFile(image.size);
+      return backed;
+    } catch (error) {
+      file?.close();
+      throw error;
+    }
+  }
+
+  /** Grows the device to at least `sizeBytes` (rounded up to the granule); LIMIT past the maximum. */
+  grow(sizeBytes: number): void {
+    if (sizeBytes <= this.image.size) return;
+    if (sizeBytes > this.options.sizeBytesMax) throw new LimitError(`size in bytes of ${this.options.location}`, this.options.sizeBytesMax, sizeBytes);
+    const size = roundUp(sizeBytes, this.options.granuleBytes);
+    if (this.file !== undefined) this.resizeFile(size);
+    this.image.grow(size);
+  }
+
+  private resizeFile(size: number): void {
+    const file = this.file as BackingFile;
+    file.resize(size);
+    if (this.options.sync) {
+      file.sync();
+      this.options.counters.hostSyncs++;
+    }
+  }
+}
+
+function roundUp(value: number, multiple: number): number {
+  return Math.ceil(value / multiple) * multiple;
 }

@@ -32,13 +32,12 @@ import {
   checkRange,
   ClosedError,
   InvalidArgumentError,
-  LimitError,
   type CrashableDevice,
   type CrashImageOptions,
   type DeviceStats,
 } from '../device/index.js';
-import { BackingFile } from './backing-file.js';
-import { DeviceCounters, DeviceImage } from './device-image.js';
+import type { BackingFile } from './backing-file.js';
+import { BackedImage, DeviceCounters, DeviceImage } from './device-image.js';
 import { checkCrashImageOptions } from './crash-choices.js';
 import {
   fileDeviceSizeBytesDefault,
@@ -81,6 +80,7 @@ export class FileDevice implements CrashableDevice {
   readonly location: string;
 
   /** The device's memory and per-page state (dirty sectors, counted sectors, flushed). */
+  private readonly backed: BackedImage;
   private readonly image: DeviceImage;
   private readonly c = new DeviceCounters();
   private readonly file: BackingFile | undefined;
@@ -102,35 +102,22 @@ export class FileDevice implements CrashableDevice {
     this.location = o.path ?? 'file device (no backing file)';
     this.syncOnPersist = o.syncOnPersist;
     this.tracker = o.trackCrashStates ? new SectorTracker() : undefined;
-    const file = o.path !== undefined ? BackingFile.open(o.path) : undefined;
-    try {
-      const existingBytes = file?.initialSizeBytes ?? o.image?.length ?? 0;
-      if (existingBytes > fileDeviceSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, fileDeviceSizeBytesMax, existingBytes);
-      const requested = o.sizeBytes ?? (existingBytes > 0 ? existingBytes : fileDeviceSizeBytesDefault);
-      // An existing file is paged in on first access, as through the page cache (see DeviceImage).
-      this.image = new DeviceImage({
-        sizeBytes: roundUp(Math.max(requested, existingBytes), filePageBytes),
-        unitShift: pageShift,
-        stateBytes: pageStateBytes,
-        sizeBytesMax: fileDeviceSizeBytesMax,
-        location: this.location,
-        ...(file === undefined ? {} : { file }),
-        ...(o.image === undefined ? {} : { image: o.image }),
-      });
-      if (file !== undefined) {
-        if (file.initialSizeBytes !== this.image.size) {
-          file.resize(this.image.size);
-          if (this.syncOnPersist) {
-            file.sync();
-            this.c.hostSyncs++;
-          }
-        }
-      }
-    } catch (error) {
-      file?.close();
-      throw error;
-    }
-    this.file = file;
+    // An existing file is paged in on first access, as through the page cache (see DeviceImage).
+    this.backed = BackedImage.open({
+      path: o.path,
+      image: o.image,
+      sizeBytes: o.sizeBytes,
+      sizeBytesDefault: fileDeviceSizeBytesDefault,
+      sizeBytesMax: fileDeviceSizeBytesMax,
+      granuleBytes: filePageBytes,
+      unitShift: pageShift,
+      stateBytes: pageStateBytes,
+      sync: this.syncOnPersist,
+      location: this.location,
+      counters: this.c,
+    });
+    this.image = this.backed.image;
+    this.file = this.backed.file;
   }
 
   get sizeBytes(): number {
@@ -266,16 +253,7 @@ export class FileDevice implements CrashableDevice {
     if (this.closed) throw this.closedError();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
     if (sizeBytes <= this.image.size) return;
-    if (sizeBytes > fileDeviceSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, fileDeviceSizeBytesMax, sizeBytes);
-    const size = roundUp(sizeBytes, filePageBytes);
-    if (this.file !== undefined) {
-      this.file.resize(size);
-      if (this.syncOnPersist) {
-        this.file.sync();
-        this.c.hostSyncs++;
-      }
-    }
-    this.image.grow(size);
+    this.backed.grow(sizeBytes);
   }
 
   /**
@@ -339,8 +317,4 @@ export class FileDevice implements CrashableDevice {
 /** Opens (or creates) a file device; see `FileDeviceOptions`. */
 export function openFileDevice(options: FileDeviceOptions = {}): FileDevice {
   return new FileDevice(options);
-}
-
-function roundUp(value: number, multiple: number): number {
-  return Math.ceil(value / multiple) * multiple;
 }

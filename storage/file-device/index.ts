@@ -15,4 +15,4 @@ export {
 export { tornCutBytesEnumerated } from './sector-tracker.js';
 export { BackingFile } from './backing-file.js';
 export { checkCombinationCount, checkCrashImageOptions, combinations } from './crash-choices.js';
-export { DeviceCounters, DeviceImage, pageInChunkBytes, type DeviceImageOptions } from './device-image.js';
+export { BackedImage, DeviceCounters, DeviceImage, pageInChunkBytes, type BackedImageOptions, type DeviceImageOptions } from './device-image.js';

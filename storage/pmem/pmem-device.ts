@@ -61,12 +61,11 @@ import {
   checkRange,
   ClosedError,
   InvalidArgumentError,
-  LimitError,
   type CrashableDevice,
   type CrashImageOptions,
   type DeviceStats,
 } from '../device/index.js';
-import { BackingFile, checkCrashImageOptions, DeviceCounters, DeviceImage } from '../file-device/index.js';
+import { BackedImage, type BackingFile, checkCrashImageOptions, DeviceCounters, DeviceImage } from '../file-device/index.js';
 import { CrashTracker, lineCounted, lineDirty, lineFlushed, lineRewritten } from './crash-tracker.js';
 import { DelayInjector } from './delay-injector.js';
 import { nsPerByte } from './latency-model.js';
@@ -120,6 +119,7 @@ export class PmemDevice implements CrashableDevice {
   readonly mode: PmemMode;
 
   /** The device's memory and per-line state (lines dirty/counted/flushed/rewritten). */
+  private readonly backed: BackedImage;
   private readonly image: DeviceImage;
   private readonly c = new DeviceCounters();
   private readonly file: BackingFile | undefined;
@@ -165,37 +165,22 @@ export class PmemDevice implements CrashableDevice {
     // Memory mode needs no history: its only crash image is all zeros.
     this.tracker = o.trackCrashStates && o.mode === 'appdirect' ? new CrashTracker() : undefined;
 
-    const file = o.mode === 'appdirect' && o.path !== undefined ? BackingFile.open(o.path) : undefined;
-    try {
-      const existingBytes = file?.initialSizeBytes ?? o.image?.length ?? 0;
-      if (existingBytes > pmemSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, pmemSizeBytesMax, existingBytes);
-      const requested = o.sizeBytes ?? (existingBytes > 0 ? existingBytes : pmemSizeBytesDefault);
-      // An existing file is paged in on first access (see DeviceImage).
-      this.image = new DeviceImage({
-        sizeBytes: roundUp(Math.max(requested, existingBytes), pmemSizeGranuleBytes),
-        unitShift: lineShift,
-        stateBytes: lineStateBytes,
-        sizeBytesMax: pmemSizeBytesMax,
-        location: this.location,
-        ...(file === undefined ? {} : { file }),
-        ...(o.image === undefined ? {} : { image: o.image }),
-      });
-      if (file !== undefined) {
-        // Keep the file exactly as large as the device, so a reopen sees the
-        // same size and positioned writes never extend it.
-        if (file.initialSizeBytes !== this.image.size) {
-          file.resize(this.image.size);
-          if (this.fsync) {
-            file.sync();
-            this.c.hostSyncs++;
-          }
-        }
-      }
-    } catch (error) {
-      file?.close();
-      throw error;
-    }
-    this.file = file;
+    // An existing file is paged in on first access (see DeviceImage).
+    this.backed = BackedImage.open({
+      path: o.mode === 'appdirect' ? o.path : undefined,
+      image: o.image,
+      sizeBytes: o.sizeBytes,
+      sizeBytesDefault: pmemSizeBytesDefault,
+      sizeBytesMax: pmemSizeBytesMax,
+      granuleBytes: pmemSizeGranuleBytes,
+      unitShift: lineShift,
+      stateBytes: lineStateBytes,
+      sync: this.fsync,
+      location: this.location,
+      counters: this.c,
+    });
+    this.image = this.backed.image;
+    this.file = this.backed.file;
   }
 
   get sizeBytes(): number {
@@ -358,16 +343,7 @@ export class PmemDevice implements CrashableDevice {
     if (this.closed) throw this.closedError();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
     if (sizeBytes <= this.image.size) return;
-    if (sizeBytes > pmemSizeBytesMax) throw new LimitError(`size in bytes of ${this.location}`, pmemSizeBytesMax, sizeBytes);
-    const size = roundUp(sizeBytes, pmemSizeGranuleBytes);
-    if (this.file !== undefined) {
-      this.file.resize(size);
-      if (this.fsync) {
-        this.file.sync();
-        this.c.hostSyncs++;
-      }
-    }
-    this.image.grow(size);
+    this.backed.grow(sizeBytes);
   }
 
   /**
@@ -448,8 +424,4 @@ export class PmemDevice implements CrashableDevice {
  */
 export function openPmemDevice(options: PmemDeviceOptions = {}): PmemDevice {
   return new PmemDevice(options);
-}
-
-function roundUp(value: number, multiple: number): number {
-  return Math.ceil(value / multiple) * multiple;
 }
