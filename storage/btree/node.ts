@@ -174,9 +174,13 @@ export function setFences(node: BNode, lo: string | undefined, hi: string | unde
  * separators <= key. `head` is keyHead(key, branch.prefix).
  */
 export function childIndex(branch: BNode, key: string, head: number): number {
-  const heads = branch.heads;
-  const n = branch.count - 1;
-  // First separator whose head is above the key's: it and all after are > key.
+  return upperBound(branch, branch.count - 1, key, head);
+}
+
+/** Index of the first of the first `n` keys of `node` that is > key (`n` when none). */
+function upperBound(node: BNode, n: number, key: string, head: number): number {
+  const heads = node.heads;
+  // First key whose head is above the key's: it and all after are > key.
   let lo = 0;
   let hi = n;
   while (lo < hi) {
@@ -184,10 +188,10 @@ export function childIndex(branch: BNode, key: string, head: number): number {
     if (head < (heads[mid] as number)) hi = mid;
     else lo = mid + 1;
   }
-  // Separators before `lo` with an equal head may still be > key.
+  // Keys before `lo` with an equal head may still be > key.
   if (lo === 0 || heads[lo - 1] !== head) return lo;
-  if (lo === 1 || heads[lo - 2] !== head) return key < (branch.keys[lo - 1] as string) ? lo - 1 : lo;
-  return upperBoundInTie(branch.keys, heads, lo, key, head);
+  if (lo === 1 || heads[lo - 2] !== head) return key < (node.keys[lo - 1] as string) ? lo - 1 : lo;
+  return upperBoundInTie(node.keys, heads, lo, key, head);
 }
 
 /** Index of the first key of `leaf` that is >= key (count when none). */
@@ -209,18 +213,7 @@ export function leafLowerBound(leaf: BNode, key: string, head: number): number {
 
 /** Index of the first key of `leaf` that is > key (count when none). */
 export function leafUpperBound(leaf: BNode, key: string, head: number): number {
-  const heads = leaf.heads;
-  const n = leaf.count;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (head < (heads[mid] as number)) hi = mid;
-    else lo = mid + 1;
-  }
-  if (lo === 0 || heads[lo - 1] !== head) return lo;
-  if (lo === 1 || heads[lo - 2] !== head) return key < (leaf.keys[lo - 1] as string) ? lo - 1 : lo;
-  return upperBoundInTie(leaf.keys, heads, lo, key, head);
+  return upperBound(leaf, leaf.count, key, head);
 }
 
 /**
