@@ -66,7 +66,17 @@ export function isZero(bytes: Uint8Array, offset: number, length: number): boole
  * costs one pass over its zeros.
  */
 export function nonZeroExtent(bytes: Uint8Array, offset: number, end: number): number {
-  for (let i = end - 1; i >= offset; i--) if (bytes[i] !== 0) return i + 1;
+  let i = end;
+  if ((bytes.byteOffset & 3) === 0) {
+    // Whole zero words at a time, then the bytes of the last non-zero word.
+    while (i > offset && (i & 3) !== 0) {
+      if (bytes[i - 1] !== 0) return i;
+      i--;
+    }
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    while (i - 4 >= offset && words[(i >>> 2) - 1] === 0) i -= 4;
+  }
+  for (; i > offset; i--) if (bytes[i - 1] !== 0) return i;
   return offset;
 }
 

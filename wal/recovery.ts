@@ -286,8 +286,9 @@ export function recoverLog(device: Device, formatSegmentBytes: number): Recovere
       // The last log segment: cases 3, 4 and 5.
       let foreign = -1;
       let laterCount = 0;
+      const extent = nonZeroExtent(view, pos, segmentBytes);
       for (let p = pos; p >= 0; ) {
-        p = firstLaterRecord(view, p, segmentBytes, recordBytesMax, last + 1, fields);
+        p = firstLaterRecord(view, p, segmentBytes, recordBytesMax, last + 1, fields, extent);
         if (p < 0) break;
         laterCount++;
         if (fields.groupFirstLsn !== last + 1 && fields.groupFirstLsn !== lastGroup) {
@@ -514,9 +515,13 @@ function checkPartialSlot(device: Device, slotCount: number, segmentBytes: numbe
 /**
  * The offset of the first well-formed record with LSN >= `lsnMin` at an
  * 8-byte aligned offset in `[from, end)`, or -1. `out` holds its fields.
+ * `extent` is `nonZeroExtent(view, from', end)` for some `from' <= from`
+ * (computed here when not given): no record starts in the zeros past it, as
+ * a record's LSN is at least 1; a caller that searches one view repeatedly
+ * computes it once.
  */
-export function firstLaterRecord(view: Uint8Array, from: number, end: number, recordBytesMax: number, lsnMin: number, out: RecordFields): number {
-  for (let p = from; p + 24 <= end; p += 8) {
+export function firstLaterRecord(view: Uint8Array, from: number, end: number, recordBytesMax: number, lsnMin: number, out: RecordFields, extent = nonZeroExtent(view, from, end)): number {
+  for (let p = from; p < extent && p + 24 <= end; p += 8) {
     if (checkRecord(view, p, end, recordBytesMax, lsnMin, out) === RecordCheck.wellFormed) return p;
   }
   return -1;

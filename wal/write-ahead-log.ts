@@ -30,7 +30,7 @@ import {
 import { readCheckpointChunks, readCheckpointImage, writeCheckpointChain } from './checkpoint.js';
 import { segmentDataOffset, segmentsOffset, superblockOffsets } from './layout.js';
 import { checkpointBytesMax, groupBytesMax, lsnMax, recordBytesMaxFor, recordTypeMax, recordTypeMin } from './limits.js';
-import { readU32 } from './little-endian.js';
+import { nonZeroExtent, readU32 } from './little-endian.js';
 import type { ResolvedWalOptions } from './options.js';
 import { checkRecord, checkRecordHeader, newRecordFields, RecordCheck, recordBytes, recordHeaderBytes, writeRecordCrc, writeRecordFields } from './record.js';
 import { firstLaterRecord, type ChainSegment, type LogSegment, type RecoveredLog } from './recovery.js';
@@ -477,8 +477,9 @@ export class WriteAheadLog implements Wal {
     if (pos === segmentDataOffset) {
       throw new CorruptionError(this.device.location, base + pos, `log segment ${segment.index} holds no valid record`);
     }
+    const extent = nonZeroExtent(view, pos, this.segmentBytes);
     for (let p = pos; p >= 0; p += 8) {
-      p = firstLaterRecord(view, p, this.segmentBytes, this.recordBytesMax, expected, f);
+      p = firstLaterRecord(view, p, this.segmentBytes, this.recordBytesMax, expected, f, extent);
       if (p < 0) break;
       if (f.lsn < segment.lsnLimit) {
         throw new CorruptionError(this.device.location, base + pos, `invalid record in log segment ${segment.index} followed by a valid record (LSN ${f.lsn}) at offset ${base + p}`);
