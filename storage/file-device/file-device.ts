@@ -246,8 +246,8 @@ export class FileDevice implements CrashableDevice {
   /**
    * Extends the device to at least `sizeBytes`, rounded up to 4 KiB; new
    * bytes read as zero. The file is extended at once (and fdatasynced with
-   * `syncOnPersist`). IMPORTANT: the in-memory image is reallocated, so
-   * views returned by `read()` before a growth no longer see later writes.
+   * `syncOnPersist`). The image grows in place: views returned by `read()`
+   * before a growth stay valid.
    */
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();

@@ -335,9 +335,8 @@ export class PmemDevice implements CrashableDevice {
   /**
    * Extends the device to at least `sizeBytes`, rounded up to 256 bytes; new
    * bytes read as zero (and are persisted zeros). The backing file is
-   * extended at once (and fdatasynced with `fsync`). IMPORTANT: the buffer
-   * is reallocated, so views returned by `read()` before a growth no longer
-   * see later writes; read again after growing.
+   * extended at once (and fdatasynced with `fsync`). The image grows in
+   * place: views returned by `read()` before a growth stay valid.
    */
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();
