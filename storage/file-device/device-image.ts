@@ -62,6 +62,7 @@ export class DeviceImage {
   private readonly loadLimit: number;
 
   constructor(private readonly options: DeviceImageOptions) {
+    if (options.sizeBytes > options.sizeBytesMax) throw new LimitError(`size in bytes of ${options.location}`, options.sizeBytesMax, options.sizeBytes);
     this.size = options.sizeBytes;
     this.memory = resizableArrayBuffer(this.size, options.sizeBytesMax);
     this.buffer = Buffer.from(this.memory, 0, this.size);

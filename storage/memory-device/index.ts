@@ -4,6 +4,7 @@
  * database option, by tests, and as the ceiling in benchmarks.
  */
 import { assert, checkRange, ClosedError, type Device, type DeviceStats } from '../device/index.js';
+import { DeviceImage } from '../file-device/index.js';
 
 export interface MemoryDeviceOptions {
   /** Initial size in bytes; default 1 MiB. */
@@ -14,26 +15,32 @@ export interface MemoryDeviceOptions {
 
 /** Sizes grow in whole pages of this many bytes. */
 const memoryPageBytes = 4096;
+/** Largest size of a memory device, in bytes; growing past it throws LIMIT. */
+export const memoryDeviceSizeBytesMax = 2 ** 32;
 
 export class MemoryDevice implements Device {
   readonly kind = 'memory' as const;
   readonly persistent = false;
   readonly location = 'memory';
-  /** Memory, with spare capacity past `size`; bytes past `size` are zero. */
-  private buffer: Buffer;
-  private size: number;
+  /** The memory: it grows in place (see DeviceImage). */
+  private readonly image: DeviceImage;
   private closed = false;
   private counters = { reads: 0, bytesRead: 0, writes: 0, bytesWritten: 0, flushes: 0, fences: 0 };
 
   constructor(options: MemoryDeviceOptions = {}) {
     const requested = Math.max(options.sizeBytes ?? 1 << 20, options.image?.length ?? 0);
-    this.size = roundUp(requested, memoryPageBytes);
-    this.buffer = Buffer.alloc(this.size);
-    if (options.image) this.buffer.set(options.image, 0);
+    this.image = new DeviceImage({
+      sizeBytes: roundUp(requested, memoryPageBytes),
+      unitShift: 12,
+      stateBytes: 0,
+      sizeBytesMax: memoryDeviceSizeBytesMax,
+      location: this.location,
+      ...(options.image === undefined ? {} : { image: options.image }),
+    });
   }
 
   get sizeBytes(): number {
-    return this.size;
+    return this.image.size;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -41,7 +48,7 @@ export class MemoryDevice implements Device {
     checkRange(this, offset, length);
     this.counters.reads++;
     this.counters.bytesRead += length;
-    return this.buffer.subarray(offset, offset + length);
+    return this.image.buffer.subarray(offset, offset + length);
   }
 
   write(offset: number, bytes: Uint8Array): void {
@@ -49,7 +56,7 @@ export class MemoryDevice implements Device {
     checkRange(this, offset, bytes.length);
     this.counters.writes++;
     this.counters.bytesWritten += bytes.length;
-    this.buffer.set(bytes, offset);
+    this.image.buffer.set(bytes, offset);
   }
 
   flush(offset: number, length: number): void {
@@ -71,26 +78,19 @@ export class MemoryDevice implements Device {
   grow(sizeBytes: number): void {
     this.checkOpen();
     assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.size) return;
-    const size = roundUp(sizeBytes, memoryPageBytes);
-    // Grow the memory geometrically so that growing one log segment at a
-    // time does not copy the whole device every time.
-    if (size > this.buffer.length) {
-      const next = Buffer.alloc(Math.max(size, Math.min(this.buffer.length * 2, this.buffer.length + 256 * 1024 * 1024)));
-      next.set(this.buffer.subarray(0, this.size), 0);
-      this.buffer = next;
-    }
-    this.size = size;
+    if (sizeBytes <= this.image.size) return;
+    this.image.grow(roundUp(sizeBytes, memoryPageBytes));
   }
 
   close(): void {
     this.closed = true;
+    this.image.release();
   }
 
   stats(): DeviceStats {
     return {
       kind: this.kind,
-      sizeBytes: this.size,
+      sizeBytes: this.image.size,
       ...this.counters,
       mediaBytesWritten: 0,
       writeAmplification: 0,

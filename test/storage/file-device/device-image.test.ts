@@ -24,6 +24,7 @@ describe('DeviceImage', () => {
   it('refuses to grow past its largest size with LIMIT, and accepts exactly that size', () => {
     const image = new DeviceImage({ sizeBytes: 4096, unitShift: 12, stateBytes: 2, sizeBytesMax: 1 << 16, location: 'test image' });
     expect(() => image.grow((1 << 16) + 4096)).toThrow(FairdbError);
+    expect(() => new DeviceImage({ sizeBytes: (1 << 16) + 4096, unitShift: 12, stateBytes: 2, sizeBytesMax: 1 << 16, location: 'test image' })).toThrow(FairdbError);
     image.grow(1 << 16);
     expect(image.size).toBe(1 << 16);
     expect(image.state.length).toBe(32);
