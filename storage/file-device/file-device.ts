@@ -246,8 +246,8 @@ export class FileDevice implements CrashableDevice {
   /**
    * Extends the device to at least `sizeBytes`, rounded up to 4 KiB; new
    * bytes read as zero. The file is extended at once (and fdatasynced with
-   * `syncOnPersist`). The image grows in place: views returned by `read()`
-   * before a growth stay valid.
+   * `syncOnPersist`). IMPORTANT: the in-memory image may be reallocated, so
+   * views returned by `read()` before a growth may not see later writes.
    */
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();

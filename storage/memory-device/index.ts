@@ -22,7 +22,7 @@ export class MemoryDevice implements Device {
   readonly kind = 'memory' as const;
   readonly persistent = false;
   readonly location = 'memory';
-  /** The memory: it grows in place (see DeviceImage). */
+  /** The memory (see DeviceImage: it grows geometrically). */
   private readonly image: DeviceImage;
   private closed = false;
   private counters = { reads: 0, bytesRead: 0, writes: 0, bytesWritten: 0, flushes: 0, fences: 0 };

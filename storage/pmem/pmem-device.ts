@@ -335,8 +335,9 @@ export class PmemDevice implements CrashableDevice {
   /**
    * Extends the device to at least `sizeBytes`, rounded up to 256 bytes; new
    * bytes read as zero (and are persisted zeros). The backing file is
-   * extended at once (and fdatasynced with `fsync`). The image grows in
-   * place: views returned by `read()` before a growth stay valid.
+   * extended at once (and fdatasynced with `fsync`). IMPORTANT: the buffer
+   * may be reallocated, so views returned by `read()` before a growth may
+   * not see later writes; read again after growing.
    */
   grow(sizeBytes: number): void {
     if (this.closed) throw this.closedError();

@@ -3,11 +3,10 @@ import { FairdbError } from '../../../storage/device/index.js';
 import { DeviceImage } from '../../../storage/file-device/index.js';
 
 describe('DeviceImage', () => {
-  it('grows in place: contents and state kept, new bytes zero, earlier views still see later writes', () => {
+  it('grows keeping contents and state, with new bytes zero', () => {
     const image = new DeviceImage({ sizeBytes: 4096, unitShift: 6, stateBytes: 1, sizeBytesMax: 1 << 24, location: 'test image' });
     image.buffer.fill(7, 0, 4096);
     image.state.fill(3);
-    const early = image.buffer.subarray(100, 200);
     image.grow(1 << 20);
     expect(image.size).toBe(1 << 20);
     expect(image.buffer.length).toBe(1 << 20);
@@ -17,8 +16,6 @@ describe('DeviceImage', () => {
     expect(image.buffer[(1 << 20) - 1]).toBe(0);
     expect(image.state[63]).toBe(3);
     expect(image.state[64]).toBe(0);
-    image.buffer[150] = 42;
-    expect(early[50]).toBe(42);
   });
 
   it('refuses to grow past its largest size with LIMIT, and accepts exactly that size', () => {
