@@ -1,7 +1,8 @@
 /**
  * SQL benchmark: fairdb's SQL engine against better-sqlite3 in one run, on
- * the same data, with tinybench; one table of operations per second and
- * ratios (fairdb ops/s ÷ SQLite ops/s: above 1, fairdb is faster).
+ * the same data, with tinybench; one table of operations per second (timed
+ * runs over their total time), ratios (fairdb ops/s ÷ SQLite ops/s: above 1,
+ * fairdb is faster) and the process CPU time per operation of each engine.
  *
  * Rows:
  *   point select        prepared `SELECT * FROM users WHERE id = ?`, random ids
