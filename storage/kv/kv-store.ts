@@ -177,20 +177,57 @@ export class KvApi<V = unknown> implements KvReader<V> {
     const keys = this.keys;
     const limit = options.limit ?? Infinity;
     const iterable = {
-      *[Symbol.iterator](): Iterator<Entry<V>> {
-        let count = 0;
-        for (const range of ranges) {
-          for (const { key, value } of reader.iterateRaw(range)) {
-            if (count++ >= limit) return;
-            yield { key: keys.decode(key), value: codec.decode(value) as V };
-          }
-        }
-      },
+      [Symbol.iterator]: (): Iterator<Entry<V>> => new RangeIterator<V>(reader, ranges, limit, keys, codec),
       get asArray(): Entry<V>[] {
         return [...iterable];
       },
     };
     return iterable;
+  }
+}
+
+/**
+ * Decoded entries of the raw ranges, up to `limit`: a class rather than a
+ * generator (see TreeIterator in log-store.ts). Breaking off ends the raw
+ * iterator too, so its snapshot pin is released at once.
+ */
+class RangeIterator<V> implements Iterator<Entry<V>> {
+  private next_ = 0;
+  private count = 0;
+  private raw: Iterator<{ key: RawKey; value: Uint8Array }> | undefined;
+
+  constructor(
+    private readonly reader: RawIterable,
+    private readonly ranges: readonly RawRange[],
+    private readonly limit: number,
+    private readonly keys: KeyCodec,
+    private readonly codec: ValueCodec,
+  ) {}
+
+  next(): IteratorResult<Entry<V>> {
+    while (this.count < this.limit) {
+      if (this.raw === undefined) {
+        const range = this.ranges[this.next_++];
+        if (range === undefined) break;
+        this.raw = this.reader.iterateRaw(range);
+      }
+      const step = this.raw.next();
+      if (step.done === true) {
+        this.raw = undefined;
+        continue;
+      }
+      this.count++;
+      const { key, value } = step.value;
+      return { done: false, value: { key: this.keys.decode(key), value: this.codec.decode(value) as V } };
+    }
+    return this.return();
+  }
+
+  return(): IteratorResult<Entry<V>> {
+    this.raw?.return?.();
+    this.raw = undefined;
+    this.next_ = this.ranges.length;
+    return { done: true, value: undefined };
   }
 }
 

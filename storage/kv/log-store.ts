@@ -136,6 +136,53 @@ export interface LogStoreStats {
   readonly device: DeviceStats;
 }
 
+/**
+ * An iterator over a pinned tree version: a class rather than a generator,
+ * whose resumption costs more than the rest of a step. The pin ends when the
+ * iteration ends, is broken off (`return`), throws, or — for an abandoned
+ * iterator — when it is garbage-collected.
+ */
+class TreeIterator implements IterableIterator<{ key: RawKey; value: Uint8Array }> {
+  private done = false;
+
+  constructor(
+    private readonly store: LogStore,
+    private readonly cursor: BTreeCursor,
+    private readonly token: object,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<{ key: RawKey; value: Uint8Array }> {
+    if (this.done) return { done: true, value: undefined };
+    const cursor = this.cursor;
+    try {
+      if (!cursor.next()) {
+        this.finish();
+        return { done: true, value: undefined };
+      }
+      this.store.checkOpen();
+      return { done: false, value: { key: cursor.key, value: this.store.readValue(cursor.key.length, cursor.address, cursor.length) } };
+    } catch (error) {
+      this.finish();
+      throw error;
+    }
+  }
+
+  return(): IteratorResult<{ key: RawKey; value: Uint8Array }> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.store.endIteration(this.token);
+  }
+}
+
 /** The state of the hash index's fill after open (see LogStore.hashFill). */
 interface HashFill {
   readonly keys: readonly RawKey[];
@@ -398,25 +445,19 @@ export class LogStore implements RawKvStore {
     const token = {};
     this.pin(token);
     this.treeShared = true;
-    const iterator = this.iterateWithPin(tree, range, token);
+    const iterator = new TreeIterator(this, tree.cursor(range), token);
     this.readerRegistry.register(iterator, token, token);
     return iterator;
   }
 
-  private *iterateWithPin(tree: BTree, range: RawRange, token: object): IterableIterator<{ key: RawKey; value: Uint8Array }> {
-    try {
-      const cursor: BTreeCursor = tree.cursor(range);
-      while (cursor.next()) {
-        this.checkOpen();
-        yield { key: cursor.key, value: this.readValue(cursor.key.length, cursor.address, cursor.length) };
-      }
-    } finally {
-      this.readerRegistry.unregister(token);
-      this.unpin(token);
-    }
+  /** @internal Ends an iterator's pin (TreeIterator). */
+  endIteration(token: object): void {
+    this.readerRegistry.unregister(token);
+    this.unpin(token);
   }
 
-  private readValue(keyLength: number, address: number, length: number): Uint8Array {
+  /** @internal */
+  readValue(keyLength: number, address: number, length: number): Uint8Array {
     if (this.options.verifyChecksums === 'always') {
       const start = address - keyLength - entryHeaderBytes;
       const around = this.device.read(start, entryHeaderBytes + keyLength + length);

@@ -200,6 +200,25 @@ describe('LogStore basics', () => {
     await store.close();
   });
 
+  it('releases an iterator\'s pin when it ends, is broken off or throws', () => {
+    const store = openStore(tempFile());
+    store.transactionSync((tx) => {
+      for (let n = 0; n < 50; n++) tx.putRaw(k(n), enc(`v${n}`));
+    });
+    let seen = 0;
+    for (const _ of store.iterateRaw({})) seen++;
+    expect(seen).toBe(50);
+    expect(store.stats().openSnapshots).toBe(0);
+    for (const _ of store.iterateRaw({ start: k(10) })) if (++seen === 55) break;
+    expect(store.stats().openSnapshots).toBe(0);
+    const open = store.iterateRaw({});
+    expect(store.stats().openSnapshots).toBe(1);
+    expect(open.next().value?.key).toBe(k(0));
+    open.return?.();
+    expect(store.stats().openSnapshots).toBe(0);
+    expect(open.next().done).toBe(true);
+  });
+
   it('commits a transaction larger than one log record atomically', async () => {
     const file = tempFile();
     let store = openStore(file);
