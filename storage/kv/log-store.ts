@@ -305,7 +305,7 @@ export class LogStore implements RawKvStore {
     }
     this.learnSegmentLayout();
     // Sized when the fill starts: its memory costs page faults that opening need not wait for.
-    this.hashIndex = new HashIndex();
+    this.hashIndex = new HashIndex((key, packed) => this.keyAt(key, packed));
     if (contents !== undefined) {
       const { keys, addresses, lengths } = contents;
       for (let i = 0; i < keys.length; i++) this.addLive(addresses[i] as number, entryBytes((keys[i] as RawKey).length, lengths[i] as number));
@@ -345,6 +345,13 @@ export class LogStore implements RawKvStore {
     if (fill === undefined) return;
     fill.turn = setImmediate(() => this.fillHashIndex());
     fill.turn.unref();
+  }
+
+  /** Whether the entry whose value is at `packed` has `key`: an entry stores its key just before its value. */
+  private keyAt(key: RawKey, packed: number): boolean {
+    const bytes = this.device.read(packedAddress(packed) - key.length, key.length);
+    for (let i = 0; i < key.length; i++) if (bytes[i] !== key.charCodeAt(i)) return false;
+    return true;
   }
 
   /** Records that `key` now has `packed` as its location (or none, when undefined) in the hash index. */
