@@ -69,7 +69,7 @@ export interface OpenOptions {
   readonly keyEncoding?: KeyEncoding;
   /** Log segment size in bytes for a new database; default 16 MiB. */
   readonly segmentBytes?: number;
-  /** Automatic checkpoint after this many log bytes; default 32 MiB; 0 = off. */
+  /** Automatic checkpoint after this many log bytes, or the last checkpoint's size if larger; default 32 MiB; 0 = off. */
   readonly checkpointBytes?: number;
   /** Automatic compaction when dead space exceeds this fraction; default 0.5; 0 = off. */
   readonly compactionDeadRatio?: number;

@@ -64,7 +64,13 @@ export interface LogStoreOptions {
   readonly segmentBytes?: number;
   /** Extra time to gather a commit group, in ms; default 0 (end of the event-loop turn). */
   readonly groupWindowMs?: number;
-  /** Checkpoint automatically after this many log bytes; default 32 MiB; 0 turns it off. */
+  /**
+   * Checkpoint automatically after this many log bytes, or after as many log
+   * bytes as the last checkpoint image took if that is more (so the cost of
+   * checkpointing a large index stays in proportion to the writes, and the
+   * tail a reopen replays to the size of the index); default 32 MiB; 0 turns
+   * automatic checkpoints off.
+   */
   readonly checkpointBytes?: number;
   /**
    * Compact automatically when dead bytes exceed this fraction of the log's
@@ -270,6 +276,8 @@ export class LogStore implements RawKvStore {
   private appendedBytes = 0;
   /** `appendedBytes` as of the LSN the current checkpoint covers. */
   private appendedAtCheckpoint = 0;
+  /** Size of the current checkpoint image, in bytes (see `checkpointBytes`). */
+  private checkpointImageBytes = 0;
   /** `appendedBytes` when compaction was last considered. */
   private appendedAtCompactionCheck = 0;
   private maintenance: Promise<void> | undefined;
@@ -299,6 +307,7 @@ export class LogStore implements RawKvStore {
       this.nextTxId = 1;
     } else {
       contents = decodeCheckpoint(checkpoint.chunks, { file: this.device.location, offset: 0 }, this.device.sizeBytes);
+      for (const chunk of checkpoint.chunks) this.checkpointImageBytes += chunk.length;
       this.tree = BTree.fromSorted(contents.keys, contents.addresses, contents.lengths);
       this.nextTxId = contents.nextTxId;
       checkpointKeys = contents.keys.length;
@@ -920,7 +929,7 @@ export class LogStore implements RawKvStore {
 
   private needsCheckpoint(): boolean {
     const every = this.options.checkpointBytes;
-    return every > 0 && this.tailBytesSinceCheckpoint() >= every;
+    return every > 0 && this.tailBytesSinceCheckpoint() >= Math.max(every, this.checkpointImageBytes);
   }
 
   private async maintain(): Promise<void> {
@@ -970,6 +979,7 @@ export class LogStore implements RawKvStore {
       this.checkWritable();
       this.persistNow();
       this.wal.writeCheckpoint(lsn, image);
+      this.checkpointImageBytes = image.reduce((sum, chunk) => sum + chunk.length, 0);
       this.appendedAtCheckpoint = appendedAtCapture;
       this.counters.checkpoints++;
     } catch (error) {

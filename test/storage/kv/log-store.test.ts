@@ -219,6 +219,28 @@ describe('LogStore basics', () => {
     expect(open.next().done).toBe(true);
   });
 
+  it('checkpoints automatically after checkpointBytes of log, or after as many bytes as the last checkpoint image when that is larger', async () => {
+    const store = openStore(tempFile(), { checkpointBytes: 4096, compactionDeadRatio: 0 });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    // 2,000 keys: a checkpoint image of about 30 KB, far above 4 KiB.
+    store.transactionSync((tx) => {
+      for (let n = 0; n < 2000; n++) tx.putRaw(k(n), enc(`v${n}`));
+    });
+    await turns(5);
+    expect(store.stats().checkpoints).toBe(1);
+    // About 8 KB of log: past checkpointBytes, short of the image's size.
+    for (let n = 0; n < 80; n++) store.transactionSync((tx) => tx.putRaw(k(n), enc('x'.repeat(40))));
+    await turns(5);
+    expect(store.stats().checkpoints).toBe(1);
+    // About 60 KB more: past the image's size.
+    for (let n = 0; n < 100; n++) store.transactionSync((tx) => tx.putRaw(k(n), enc('y'.repeat(600))));
+    await turns(5);
+    expect(store.stats().checkpoints).toBe(2);
+    await store.close();
+  });
+
   it('commits a transaction larger than one log record atomically', async () => {
     const file = tempFile();
     let store = openStore(file);
