@@ -21,9 +21,6 @@ import { BackingFile } from './backing-file.js';
 
 /** Granularity of paging an existing backing file in, in bytes. */
 export const pageInChunkBytes = 256 * 1024;
-/** Most spare capacity one growth adds beyond what was asked, in bytes. */
-const growthSlackBytesMax = 256 * 1024 * 1024;
-
 export interface DeviceImageOptions {
   /** Size in bytes (a multiple of the unit). */
   readonly sizeBytes: number;
@@ -99,7 +96,10 @@ export class DeviceImage {
     if (size > this.buffer.length) {
       this.pageInAll();
       const old = this.buffer.length;
-      const capacity = Math.min(this.options.sizeBytesMax, Math.max(size, Math.min(old * 2, old + growthSlackBytesMax)));
+      // Doubling, with no cap but the largest size: a capped step would copy
+      // the whole image every few segments once the device is large. Spare
+      // capacity is zero pages the system has not given memory to yet.
+      const capacity = Math.min(this.options.sizeBytesMax, Math.max(size, old * 2));
       const buffer = Buffer.alloc(capacity);
       buffer.set(this.buffer.subarray(0, this.size), 0);
       const state = new Uint8Array(this.stateLength(capacity));
