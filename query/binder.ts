@@ -1121,6 +1121,14 @@ export function forEachChild(e: BoundExpr, fn: (child: BoundExpr) => void): void
   }
 }
 
+/**
+ * `forEachChild`, except into an aggregate call's argument, which is
+ * evaluated by the aggregation rather than with the row's other values.
+ */
+export function forEachRowChild(e: BoundExpr, fn: (child: BoundExpr) => void): void {
+  if (e.kind !== 'aggCall') forEachChild(e, fn);
+}
+
 /** Rebuilds `e` with each direct child replaced by `fn(child)`. */
 export function mapChildren(e: BoundExpr, fn: (child: BoundExpr) => BoundExpr): BoundExpr {
   switch (e.kind) {

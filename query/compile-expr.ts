@@ -20,7 +20,7 @@
 import { assert, FairdbError, unreachable } from '../storage/device/index.js';
 import type { RawReader } from '../storage/kv/index.js';
 import type { BoundExpr, BoundFrom, BoundQuery, BoundSelect, BoundSetOp, BoundSource, CompareOp } from './bound.js';
-import { affinityOf, forEachChild } from './binder.js';
+import { affinityOf, forEachChild, forEachRowChild } from './binder.js';
 import {
   addMonths,
   addMonthsToTimestamp,
@@ -142,72 +142,13 @@ function constancy(e: BoundExpr): Constancy {
     }
     default: {
       let result: Constancy = 'constant';
-      visitChildren(e, (child) => {
+      forEachRowChild(e, (child) => {
         if (result === 'row') return;
         const c = constancy(child);
         if (c === 'row' || (c === 'execution' && result === 'constant')) result = c;
       });
       return result;
     }
-  }
-}
-
-function visitChildren(e: BoundExpr, fn: (c: BoundExpr) => void): void {
-  switch (e.kind) {
-    case 'compare':
-    case 'arith':
-    case 'bit':
-    case 'concat':
-    case 'and':
-    case 'or':
-    case 'dateDiff':
-      fn(e.left);
-      fn(e.right);
-      return;
-    case 'not':
-    case 'negate':
-    case 'bitnot':
-    case 'plus':
-    case 'dateShift':
-    case 'isNull':
-    case 'cast':
-    case 'extract':
-      fn(e.operand);
-      return;
-    case 'dateAddDays':
-      fn(e.operand);
-      fn(e.days);
-      return;
-    case 'like':
-      fn(e.operand);
-      fn(e.pattern);
-      if (e.escape !== undefined) fn(e.escape);
-      return;
-    case 'between':
-      fn(e.operand);
-      fn(e.low);
-      fn(e.high);
-      return;
-    case 'inList':
-      fn(e.operand);
-      e.items.forEach(fn);
-      return;
-    case 'inSubquery':
-      fn(e.operand);
-      return;
-    case 'case':
-      if (e.operand !== undefined) fn(e.operand);
-      for (const w of e.whens) {
-        fn(w.when);
-        fn(w.then);
-      }
-      if (e.else !== undefined) fn(e.else);
-      return;
-    case 'call':
-      e.args.forEach(fn);
-      return;
-    default:
-      return;
   }
 }
 

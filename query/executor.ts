@@ -22,6 +22,7 @@
  * that set of slots, compiling it the first time it is needed.
  */
 import { assert, FairdbError, unreachable } from '../storage/device/index.js';
+import { forEachRowChild } from './binder.js';
 import type { BoundAggregate, BoundExpr, BoundOrder, BoundQuery, BoundSource } from './bound.js';
 import type { Catalog, TableDef } from './catalog.js';
 import type { ColumnarTable, ColumnVector } from './columnar.js';
@@ -1351,53 +1352,7 @@ function refsOfExpr(e: BoundExpr, out: Set<number> = new Set()): Set<number> {
 
 function childrenOf(e: BoundExpr): BoundExpr[] {
   const out: BoundExpr[] = [];
-  switch (e.kind) {
-    case 'compare':
-    case 'arith':
-    case 'bit':
-    case 'concat':
-    case 'and':
-    case 'or':
-    case 'dateDiff':
-      out.push(e.left, e.right);
-      break;
-    case 'not':
-    case 'negate':
-    case 'bitnot':
-    case 'plus':
-    case 'dateShift':
-    case 'isNull':
-    case 'cast':
-    case 'extract':
-      out.push(e.operand);
-      break;
-    case 'dateAddDays':
-      out.push(e.operand, e.days);
-      break;
-    case 'like':
-      out.push(e.operand, e.pattern);
-      if (e.escape !== undefined) out.push(e.escape);
-      break;
-    case 'between':
-      out.push(e.operand, e.low, e.high);
-      break;
-    case 'inList':
-      out.push(e.operand, ...e.items);
-      break;
-    case 'inSubquery':
-      out.push(e.operand);
-      break;
-    case 'case':
-      if (e.operand !== undefined) out.push(e.operand);
-      for (const w of e.whens) out.push(w.when, w.then);
-      if (e.else !== undefined) out.push(e.else);
-      break;
-    case 'call':
-      out.push(...e.args);
-      break;
-    default:
-      break;
-  }
+  forEachRowChild(e, (child) => void out.push(child));
   return out;
 }
 

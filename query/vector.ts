@@ -15,6 +15,7 @@
  * logic is two-valued, so NOT is a complement. Anything else is evaluated
  * row by row on the rows that survive the vectorized conjuncts.
  */
+import { forEachRowChild } from './binder.js';
 import type { BoundExpr, BoundSource, CompareOp } from './bound.js';
 import type { ColumnVector } from './columnar.js';
 import type { ExprCompiler } from './compile-expr.js';
@@ -76,67 +77,11 @@ function rowIndependent(e: BoundExpr): boolean {
       return e.query.outerRefs.size === 0 && rowIndependent(e.operand);
     default: {
       let ok = true;
-      forEachChild(e, (c) => {
+      forEachRowChild(e, (c) => {
         if (ok && !rowIndependent(c)) ok = false;
       });
       return ok;
     }
-  }
-}
-
-function forEachChild(e: BoundExpr, fn: (c: BoundExpr) => void): void {
-  switch (e.kind) {
-    case 'compare':
-    case 'arith':
-    case 'bit':
-    case 'concat':
-    case 'and':
-    case 'or':
-    case 'dateDiff':
-      fn(e.left);
-      fn(e.right);
-      return;
-    case 'not':
-    case 'negate':
-    case 'bitnot':
-    case 'plus':
-    case 'dateShift':
-    case 'isNull':
-    case 'cast':
-    case 'extract':
-      fn(e.operand);
-      return;
-    case 'dateAddDays':
-      fn(e.operand);
-      fn(e.days);
-      return;
-    case 'like':
-      fn(e.operand);
-      fn(e.pattern);
-      if (e.escape !== undefined) fn(e.escape);
-      return;
-    case 'between':
-      fn(e.operand);
-      fn(e.low);
-      fn(e.high);
-      return;
-    case 'inList':
-      fn(e.operand);
-      e.items.forEach(fn);
-      return;
-    case 'case':
-      if (e.operand !== undefined) fn(e.operand);
-      for (const w of e.whens) {
-        fn(w.when);
-        fn(w.then);
-      }
-      if (e.else !== undefined) fn(e.else);
-      return;
-    case 'call':
-      e.args.forEach(fn);
-      return;
-    default:
-      return;
   }
 }
 
