@@ -30,14 +30,12 @@
 import {
   assert,
   checkRange,
-  ClosedError,
   InvalidArgumentError,
   type CrashableDevice,
   type CrashImageOptions,
   type DeviceStats,
 } from '../device/index.js';
-import type { BackingFile } from './backing-file.js';
-import { BackedImage, DeviceCounters, DeviceImage } from './device-image.js';
+import { ImageDevice } from './image-device.js';
 import { checkCrashImageOptions } from './crash-choices.js';
 import {
   fileDeviceSizeBytesDefault,
@@ -74,22 +72,12 @@ function sectorMask(lo: number, hi: number): number {
  * persisted through a fence, with `syncOnPersist` and a `path`, survives
  * power loss; nothing else is promised.
  */
-export class FileDevice implements CrashableDevice {
+export class FileDevice extends ImageDevice implements CrashableDevice {
   readonly kind = 'file' as const;
   readonly persistent: boolean;
-  readonly location: string;
 
-  /** The device's memory and per-page state (dirty sectors, counted sectors, flushed). */
-  private readonly backed: BackedImage;
-  private readonly image: DeviceImage;
-  private readonly c = new DeviceCounters();
-  private readonly file: BackingFile | undefined;
+  // The image's unit state per page: dirty sectors, counted sectors, flushed.
   private readonly syncOnPersist: boolean;
-  private closed = false;
-
-  private flushedPages = new Int32Array(16);
-  private flushedCount = 0;
-  private flushedSorted = true;
   private pendingSectors = 0;
   private bytesFlushed = 0;
 
@@ -98,12 +86,8 @@ export class FileDevice implements CrashableDevice {
 
   constructor(options: FileDeviceOptions = {}) {
     const o = resolveFileDeviceOptions(options);
-    this.persistent = o.path !== undefined;
-    this.location = o.path ?? 'file device (no backing file)';
-    this.syncOnPersist = o.syncOnPersist;
-    this.tracker = o.trackCrashStates ? new SectorTracker() : undefined;
     // An existing file is paged in on first access, as through the page cache (see DeviceImage).
-    this.backed = BackedImage.open({
+    super(o.path ?? 'file device (no backing file)', 'file device', {
       path: o.path,
       image: o.image,
       sizeBytes: o.sizeBytes,
@@ -112,16 +96,11 @@ export class FileDevice implements CrashableDevice {
       granuleBytes: filePageBytes,
       unitShift: pageShift,
       stateBytes: pageStateBytes,
-      sync: this.syncOnPersist,
-      location: this.location,
-      counters: this.c,
+      sync: o.syncOnPersist,
     });
-    this.image = this.backed.image;
-    this.file = this.backed.file;
-  }
-
-  get sizeBytes(): number {
-    return this.image.size;
+    this.persistent = o.path !== undefined;
+    this.syncOnPersist = o.syncOnPersist;
+    this.tracker = o.trackCrashStates ? new SectorTracker() : undefined;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -195,7 +174,7 @@ export class FileDevice implements CrashableDevice {
     this.c.fences++;
     const n = this.flushedCount;
     if (n === 0) return;
-    const pages = this.flushedPages;
+    const pages = this.flushedUnits;
     if (!this.flushedSorted) pages.subarray(0, n).sort();
     // Host I/O first: if it fails, every flushed page stays flushed and
     // dirty, so nothing is reported durable that is not.
@@ -238,34 +217,9 @@ export class FileDevice implements CrashableDevice {
     this.bytesFlushed = 0;
   }
 
-  persist(offset: number, length: number): void {
-    this.flush(offset, length);
-    this.fence();
-  }
 
-  /**
-   * Extends the device to at least `sizeBytes`, rounded up to 4 KiB; new
-   * bytes read as zero. The file is extended at once (and fdatasynced with
-   * `syncOnPersist`). IMPORTANT: the in-memory image may be reallocated, so
-   * views returned by `read()` before a growth may not see later writes.
-   */
-  grow(sizeBytes: number): void {
-    if (this.closed) throw this.closedError();
-    assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.image.size) return;
-    this.backed.grow(sizeBytes);
-  }
-
-  /**
-   * Closes the device. IMPORTANT: pending (unpersisted) writes are NOT
-   * persisted — for them, close is a crash. Idempotent.
-   */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.image.release();
+  protected released(): void {
     this.tracker = undefined;
-    this.file?.close();
   }
 
   stats(): DeviceStats {
@@ -299,19 +253,7 @@ export class FileDevice implements CrashableDevice {
     return this.tracker.images(this.image.buffer, this.image.size, options);
   }
 
-  private pushFlushed(page: number): void {
-    if (this.flushedCount === this.flushedPages.length) {
-      const grown = new Int32Array(this.flushedPages.length * 2);
-      grown.set(this.flushedPages, 0);
-      this.flushedPages = grown;
-    }
-    if (this.flushedCount > 0 && page < (this.flushedPages[this.flushedCount - 1] as number)) this.flushedSorted = false;
-    this.flushedPages[this.flushedCount++] = page;
-  }
 
-  private closedError(): ClosedError {
-    return new ClosedError(`file device ${this.location}`);
-  }
 }
 
 /** Opens (or creates) a file device; see `FileDeviceOptions`. */

@@ -5,6 +5,7 @@
  * helpers the pmem device shares.
  */
 export { FileDevice, openFileDevice } from './file-device.js';
+export { ImageDevice } from './image-device.js';
 export {
   fileDeviceSizeBytesDefault,
   fileDeviceSizeBytesMax,

@@ -59,13 +59,12 @@
 import {
   assert,
   checkRange,
-  ClosedError,
   InvalidArgumentError,
   type CrashableDevice,
   type CrashImageOptions,
   type DeviceStats,
 } from '../device/index.js';
-import { BackedImage, type BackingFile, checkCrashImageOptions, DeviceCounters, DeviceImage } from '../file-device/index.js';
+import { checkCrashImageOptions, ImageDevice } from '../file-device/index.js';
 import { CrashTracker, lineCounted, lineDirty, lineFlushed, lineRewritten } from './crash-tracker.js';
 import { DelayInjector } from './delay-injector.js';
 import { nsPerByte } from './latency-model.js';
@@ -112,24 +111,14 @@ function wordMask(lo: number, hi: number): number {
  * only. `memory` mode survives nothing. Unpersisted writes are never
  * promised, and `close()` does not persist them.
  */
-export class PmemDevice implements CrashableDevice {
+export class PmemDevice extends ImageDevice implements CrashableDevice {
   readonly kind = 'pmem' as const;
   readonly persistent: boolean;
-  readonly location: string;
   readonly mode: PmemMode;
 
-  /** The device's memory and per-line state (lines dirty/counted/flushed/rewritten). */
-  private readonly backed: BackedImage;
-  private readonly image: DeviceImage;
-  private readonly c = new DeviceCounters();
-  private readonly file: BackingFile | undefined;
+  // The image's unit state per cache line: dirty, counted, flushed (which
+  // guards the flushed-line list), rewritten.
   private readonly fsync: boolean;
-  private closed = false;
-
-  /** Lines flushed since the last fence, each once (guarded by `lineFlushed`). */
-  private flushedLines = new Int32Array(64);
-  private flushedCount = 0;
-  private flushedSorted = true;
 
   private pendingWords = 0;
   /** Caller bytes counted by flushes since the last fence; moved to `bytesPersisted` by it. */
@@ -151,22 +140,8 @@ export class PmemDevice implements CrashableDevice {
 
   constructor(options: PmemDeviceOptions = {}) {
     const o: ResolvedPmemOptions = resolvePmemOptions(options);
-    this.mode = o.mode;
-    this.fsync = o.fsync;
-    this.persistent = o.mode === 'appdirect' && o.path !== undefined;
-    this.location =
-      o.mode === 'memory' ? `${o.path ?? 'pmem'} (memory mode)` : o.path ?? 'pmem (no backing file)';
-    this.readRandomNs = o.latency.readRandomNs;
-    this.readSequentialNs = o.latency.readSequentialNs;
-    this.readNsPerByte = nsPerByte(o.latency.readBytesPerSecond);
-    this.writeNsPerByte = nsPerByte(o.latency.writeBytesPerSecond);
-    this.fenceNs = o.latency.fenceNs;
-    this.delay = o.injectDelay ? new DelayInjector() : undefined;
-    // Memory mode needs no history: its only crash image is all zeros.
-    this.tracker = o.trackCrashStates && o.mode === 'appdirect' ? new CrashTracker() : undefined;
-
     // An existing file is paged in on first access (see DeviceImage).
-    this.backed = BackedImage.open({
+    super(o.mode === 'memory' ? `${o.path ?? 'pmem'} (memory mode)` : o.path ?? 'pmem (no backing file)', 'pmem device', {
       path: o.mode === 'appdirect' ? o.path : undefined,
       image: o.image,
       sizeBytes: o.sizeBytes,
@@ -175,16 +150,19 @@ export class PmemDevice implements CrashableDevice {
       granuleBytes: pmemSizeGranuleBytes,
       unitShift: lineShift,
       stateBytes: lineStateBytes,
-      sync: this.fsync,
-      location: this.location,
-      counters: this.c,
+      sync: o.fsync,
     });
-    this.image = this.backed.image;
-    this.file = this.backed.file;
-  }
-
-  get sizeBytes(): number {
-    return this.image.size;
+    this.mode = o.mode;
+    this.fsync = o.fsync;
+    this.persistent = o.mode === 'appdirect' && o.path !== undefined;
+    this.readRandomNs = o.latency.readRandomNs;
+    this.readSequentialNs = o.latency.readSequentialNs;
+    this.readNsPerByte = nsPerByte(o.latency.readBytesPerSecond);
+    this.writeNsPerByte = nsPerByte(o.latency.writeBytesPerSecond);
+    this.fenceNs = o.latency.fenceNs;
+    this.delay = o.injectDelay ? new DelayInjector() : undefined;
+    // Memory mode needs no history: its only crash image is all zeros.
+    this.tracker = o.trackCrashStates && o.mode === 'appdirect' ? new CrashTracker() : undefined;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -270,7 +248,7 @@ export class PmemDevice implements CrashableDevice {
     const n = this.flushedCount;
     let xplines = 0;
     if (n > 0) {
-      const lines = this.flushedLines;
+      const lines = this.flushedUnits;
       if (!this.flushedSorted) lines.subarray(0, n).sort();
       // Host I/O first: if it fails, the line state is untouched and every
       // flushed line stays flushed, so nothing is reported durable that is not.
@@ -327,35 +305,9 @@ export class PmemDevice implements CrashableDevice {
     if (this.delay !== undefined) this.delay.charge(ns);
   }
 
-  persist(offset: number, length: number): void {
-    this.flush(offset, length);
-    this.fence();
-  }
 
-  /**
-   * Extends the device to at least `sizeBytes`, rounded up to 256 bytes; new
-   * bytes read as zero (and are persisted zeros). The backing file is
-   * extended at once (and fdatasynced with `fsync`). IMPORTANT: the buffer
-   * may be reallocated, so views returned by `read()` before a growth may
-   * not see later writes; read again after growing.
-   */
-  grow(sizeBytes: number): void {
-    if (this.closed) throw this.closedError();
-    assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, `grow to ${sizeBytes} bytes`);
-    if (sizeBytes <= this.image.size) return;
-    this.backed.grow(sizeBytes);
-  }
-
-  /**
-   * Closes the device. IMPORTANT: pending (unpersisted) writes are NOT
-   * persisted — for them, close is a crash. Idempotent.
-   */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.image.release();
+  protected released(): void {
     this.tracker = undefined;
-    this.file?.close();
   }
 
   stats(): DeviceStats {
@@ -400,19 +352,7 @@ export class PmemDevice implements CrashableDevice {
     return this.tracker.images(this.image.buffer, this.image.size, options);
   }
 
-  private pushFlushed(line: number): void {
-    if (this.flushedCount === this.flushedLines.length) {
-      const grown = new Int32Array(this.flushedLines.length * 2);
-      grown.set(this.flushedLines, 0);
-      this.flushedLines = grown;
-    }
-    if (this.flushedCount > 0 && line < (this.flushedLines[this.flushedCount - 1] as number)) this.flushedSorted = false;
-    this.flushedLines[this.flushedCount++] = line;
-  }
 
-  private closedError(): ClosedError {
-    return new ClosedError(`pmem device ${this.location}`);
-  }
 }
 
 /**
