@@ -3,7 +3,8 @@
  * images, a device that fails on demand, and raw writers for hand-built
  * recovery cases.
  */
-import { IoError, LimitError, type Device, type DeviceStats } from '../../storage/device/index.js';
+import { IoError, LimitError, type Device } from '../../storage/device/index.js';
+import { ForwardingDevice } from '../storage/forwarding-device.js';
 import { MemoryDevice } from '../../storage/memory-device/index.js';
 import { segmentBase } from '../../wal/layout.js';
 import { encodeRecordHeader, recordBytes, recordHeaderBytes } from '../../wal/record.js';
@@ -46,51 +47,21 @@ export function at(index: number, offset: number, segmentBytes: number): number 
  * A device that forwards to another and throws an I/O error from the
  * operations named in `failOn` once armed: for the failed-state tests.
  */
-export class FaultyDevice implements Device {
+export class FaultyDevice extends ForwardingDevice {
   failOn = new Set<'write' | 'persist' | 'grow' | 'grow-limit'>();
 
-  constructor(private readonly inner: Device) {}
-
-  get kind() {
-    return this.inner.kind;
-  }
-  get persistent() {
-    return this.inner.persistent;
-  }
-  get location() {
-    return this.inner.location;
-  }
-  get sizeBytes() {
-    return this.inner.sizeBytes;
-  }
-  read(offset: number, length: number): Uint8Array {
-    return this.inner.read(offset, length);
-  }
-  write(offset: number, bytes: Uint8Array): void {
+  override write(offset: number, bytes: Uint8Array): void {
     if (this.failOn.has('write')) throw new IoError('write failed', new Error('EIO'));
     this.inner.write(offset, bytes);
   }
-  flush(offset: number, length: number): void {
-    this.inner.flush(offset, length);
-  }
-  fence(): void {
+  override fence(): void {
     if (this.failOn.has('persist')) throw new IoError('fence failed', new Error('EIO'));
     this.inner.fence();
   }
-  persist(offset: number, length: number): void {
-    this.flush(offset, length);
-    this.fence();
-  }
-  grow(sizeBytes: number): void {
+  override grow(sizeBytes: number): void {
     if (this.failOn.has('grow')) throw new IoError('grow failed', new Error('ENOSPC'));
     if (this.failOn.has('grow-limit')) throw new LimitError('device size in bytes', this.inner.sizeBytes, sizeBytes);
     this.inner.grow(sizeBytes);
-  }
-  close(): void {
-    this.inner.close();
-  }
-  stats(): DeviceStats {
-    return this.inner.stats();
   }
 }
 
