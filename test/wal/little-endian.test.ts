@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../storage/device/index.js';
-import { nonZeroExtent } from '../../wal/little-endian.js';
+import { isZero, nonZeroExtent } from '../../wal/little-endian.js';
 
 function naiveExtent(bytes: Uint8Array, offset: number, end: number): number {
   for (let i = end - 1; i >= offset; i--) if (bytes[i] !== 0) return i + 1;
   return offset;
 }
 
-describe('nonZeroExtent', () => {
+describe('nonZeroExtent and isZero', () => {
   it('agrees with a byte-by-byte scan on aligned and unaligned views, whatever the offsets', () => {
     const random = seededRandom(11);
     const backing = new Uint8Array(600);
@@ -19,6 +19,7 @@ describe('nonZeroExtent', () => {
       const offset = random.int(0, view.length);
       const end = random.int(offset, view.length);
       expect(nonZeroExtent(view, offset, end), `seed 11 round ${round}`).toBe(naiveExtent(view, offset, end));
+      expect(isZero(view, offset, end - offset), `seed 11 round ${round}`).toBe(naiveExtent(view, offset, end) === offset);
     }
   });
 });
