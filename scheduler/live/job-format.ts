@@ -197,6 +197,38 @@ export interface JobHeader {
   endCause: EndCause;
 }
 
+/** What a submission decides of a new job's header; the rest starts fresh. */
+export type NewJobFields = Pick<JobHeader, 'state' | 'retries' | 'backoff' | 'flags' | 'slots' | 'priority' | 'seq' | 'work' | 'weight' | 'backoffDelay' | 'submittedAt' | 'runAt' | 'deadline'>;
+
+/** The header of a job that has not run yet: no attempts, no lease, no outcome. */
+export function newJobHeader(f: NewJobFields): JobHeader {
+  return {
+    state: f.state,
+    epoch: 0,
+    attempts: 0,
+    stalls: 0,
+    retries: f.retries,
+    backoff: f.backoff,
+    flags: f.flags,
+    slots: f.slots,
+    priority: f.priority,
+    seq: f.seq,
+    work: f.work,
+    weight: f.weight,
+    backoffDelay: f.backoffDelay,
+    submittedAt: f.submittedAt,
+    runAt: f.runAt,
+    deadline: f.deadline,
+    startedAt: NaN,
+    finishedAt: NaN,
+    leaseUntil: NaN,
+    progress: 0,
+    predictedFinish: NaN,
+    admission: 'none',
+    endCause: 'none',
+  };
+}
+
 /** The meta map of a job record. */
 export interface JobMeta {
   readonly tenant: string;

@@ -88,6 +88,7 @@ import {
   type EndCause,
   type JobHeader,
   type StoredState,
+  newJobHeader,
 } from './job-format.js';
 import {
   activeKey,
@@ -716,11 +717,8 @@ export class LiveScheduler {
       const unfinished = parents.length === 0 ? noParents : parents.filter((p) => this.active.has(p) || this.draftJobs.has(p) || (p >= firstSeq && p < firstSeq + resolved.length));
       const state: ActiveState = unfinished.length > 0 ? 'waiting' : 'queued';
       const id = (r.customId ?? String(seq)) as JobId;
-      const header: JobHeader = {
+      const header = newJobHeader({
         state,
-        epoch: 0,
-        attempts: 0,
-        stalls: 0,
         retries: r.retries,
         backoff: r.backoff,
         flags: r.cancelOnParentFailure ? flagCancelOnParentFailure : 0,
@@ -733,14 +731,7 @@ export class LiveScheduler {
         submittedAt: nowMs,
         runAt: r.runAt,
         deadline: r.deadline,
-        startedAt: NaN,
-        finishedAt: NaN,
-        leaseUntil: NaN,
-        progress: 0,
-        predictedFinish: NaN,
-        admission: 'none',
-        endCause: 'none',
-      };
+      });
       const job = this.makeJob(seq, id, r.tenant, r.kind, state, header, parents);
       job.pendingParents = unfinished;
       batch?.set(seq, job);
@@ -1343,11 +1334,8 @@ export class LiveScheduler {
       const jobs: LiveJob[] = [];
       for (const at of due.fires) {
         const seq = this.nextSeq++;
-        const header: JobHeader = {
+        const header = newJobHeader({
           state: 'queued',
-          epoch: 0,
-          attempts: 0,
-          stalls: 0,
           retries: t.retries,
           backoff: t.backoff,
           flags: 0,
@@ -1360,14 +1348,7 @@ export class LiveScheduler {
           submittedAt: at,
           runAt: NaN,
           deadline: NaN,
-          startedAt: NaN,
-          finishedAt: NaN,
-          leaseUntil: NaN,
-          progress: 0,
-          predictedFinish: NaN,
-          admission: 'none',
-          endCause: 'none',
-        };
+        });
         tx.putRaw(activeKey(seq), encodeJobRecord(header, encodeMetaBytes(this.packr, { tenant: t.tenant, kind: t.kind, dependsOn: noParents, dependsOnIds: undefined, cron: name, customId: undefined }), t.payload, undefined));
         const job = this.makeJob(seq, String(seq) as JobId, t.tenant, t.kind, 'queued', header, []);
         jobs.push(job);
