@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { open, FairdbError } from '../../engine/index.js';
+import { codeOf } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -13,15 +14,6 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as FairdbError).code;
-  }
-  return undefined;
-};
-
 describe('open() and the key-value API', () => {
   it('stores msgpack values under typed keys in their natural order, as lmdb-js does', async () => {
     const db = open(tempDir());

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { open, type Database } from '../../engine/index.js';
 import { generateWorkload, MemoryWorkloadStore, sampleTraceOptions, simulateStored } from '../../scheduler/index.js';
 import { SqlWorkloadStore } from '../../scheduler/sql-workload-store.js';
+import { codeOf } from '../helpers.js';
 
 const dirs: string[] = [];
 const dbs: Database[] = [];
@@ -23,15 +24,6 @@ function openTemp(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fairdb-simsql-'))
   dbs.push(db);
   return { db, dir };
 }
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('SQL workload store', () => {
   it('stores workloads in a table per name and reads them back as they were saved', async () => {

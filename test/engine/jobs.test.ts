@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, open, type Database } from '../../engine/index.js';
+import { codeOf } from '../helpers.js';
 
 const dirs: string[] = [];
 const dbs: Database[] = [];
@@ -20,15 +21,6 @@ function temp(): string {
   dirs.push(d);
   return d;
 }
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
-
 describe('the job system on the database', () => {
   it('takes an injected clock and refuses a bad one', () => {
     const clock = new ManualClock(Date.UTC(2030, 5, 1));

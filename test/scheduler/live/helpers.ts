@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterEach } from 'vitest';
 import { open, ManualClock, type Database, type OpenOptions } from '../../../engine/index.js';
 import type { FairdbError } from '../../../storage/device/index.js';
+export { codeOf } from '../../helpers.js';
 
 const dirs: string[] = [];
 const dbs: Database[] = [];
@@ -36,15 +37,6 @@ export function sleep(clock: ManualClock, ms: number): Promise<void> {
 }
 
 /** The error code `fn` throws, or undefined. */
-export function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as FairdbError).code ?? String(e);
-  }
-  return undefined;
-}
-
 /** The error `fn` throws (fails the test if it does not). */
 export function errorOf(fn: () => unknown): FairdbError {
   try {

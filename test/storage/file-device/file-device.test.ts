@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssertionError, FairdbError, seededRandom } from '../../../storage/device/index.js';
 import { fileDeviceSizeBytesMax, openFileDevice, tornCutBytesEnumerated, type FileDevice } from '../../../storage/file-device/index.js';
+import { codeOf } from '../../helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -15,15 +16,6 @@ afterEach(() => {
 
 const filled = (length: number, value: number) => new Uint8Array(length).fill(value);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof FairdbError ? error.code : `not a FairdbError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe('file device: visibility and persistence', () => {
   it('reads its own writes at once and reopens with exactly the persisted state', () => {

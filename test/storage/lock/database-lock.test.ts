@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FairdbError, LockedError } from '../../../storage/device/index.js';
 import { acquireLock, lockFileBytesMax } from '../../../storage/lock/index.js';
+import { codeOf } from '../../helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const holder = path.join(here, 'hold-lock.mjs');
@@ -20,15 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof FairdbError ? error.code : `not a FairdbError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 /** A pid that certainly belonged to a process that has exited (and been reaped). */
 function deadPid(): number {

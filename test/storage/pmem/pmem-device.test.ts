@@ -13,6 +13,7 @@ import {
   pmemSizeBytesMax,
   type PmemDevice,
 } from '../../../storage/pmem/index.js';
+import { codeOf } from '../../helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -29,15 +30,6 @@ const word = (value: number) => {
   b.writeBigUInt64LE(BigInt(value));
   return b;
 };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof FairdbError ? error.code : `not a FairdbError: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe('pmem: visibility and persistence', () => {
   it('makes writes visible at once through zero-copy views', () => {
